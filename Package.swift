@@ -1,0 +1,36 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "btpow",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "PoWCore", targets: ["PoWCore"]),
+        .library(name: "PoWSolver", targets: ["PoWSolver"]),
+        .executable(name: "btpow", targets: ["btpow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+    ],
+    targets: [
+        // Pure: hashes, challenges, difficulty rules, solutions. No I/O, no dependencies.
+        .target(name: "PoWCore"),
+        // Kernels, the multi-threaded engine, statistics.
+        .target(name: "PoWSolver", dependencies: [
+            "PoWCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "btpow", dependencies: [
+            "PoWCore", "PoWSolver",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "PoWCoreTests", dependencies: [
+            "PoWCore", .product(name: "BigInt", package: "BigInt"),
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

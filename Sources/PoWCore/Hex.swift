@@ -1,0 +1,52 @@
+public enum HexError: Error, Equatable, CustomStringConvertible {
+    case oddLength(Int)
+    case invalidCharacter(Character)
+    case wrongLength(expected: Int, got: Int)
+
+    public var description: String {
+        switch self {
+        case .oddLength(let n): return "hex string has an odd number of digits (\(n))"
+        case .invalidCharacter(let c): return "'\(c)' is not a hex digit"
+        case .wrongLength(let expected, let got): return "expected \(expected) bytes (\(expected * 2) hex digits), got \(got)"
+        }
+    }
+}
+
+public enum Hex {
+    /// Decodes hex digits, with an optional `0x`/`0X` prefix.
+    public static func decode(_ text: String) throws(HexError) -> [UInt8] {
+        var digits = Substring(text)
+        if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2) }
+        let utf8 = Array(digits.utf8)
+        guard utf8.count % 2 == 0 else { throw .oddLength(utf8.count) }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            out.append(try nibble(utf8[i]) << 4 | nibble(utf8[i + 1]))
+            i += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) throws(HexError) -> UInt8 {
+        switch c {
+        case UInt8(ascii: "0") ... UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a") ... UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A") ... UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: throw .invalidCharacter(Character(Unicode.Scalar(c)))
+        }
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// `0x` followed by lowercase hex digits.
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes, prefix: Bool = true) -> String where Bytes.Element == UInt8 {
+        var out = prefix ? [UInt8(ascii: "0"), UInt8(ascii: "x")] : []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
