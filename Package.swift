@@ -27,10 +27,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The shared reference vectors (shared/vectors/registration-pow.json), decoded once for every test target.
+        .target(name: "TestVectors", dependencies: ["PoWCore"], path: "Tests/TestVectors", resources: [.copy("Fixtures")]),
         .testTarget(name: "PoWCoreTests", dependencies: [
-            "PoWCore", .product(name: "BigInt", package: "BigInt"),
-        ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver"]),
+            "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
+        ]),
+        .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
     ],
     swiftLanguageModes: [.v5]
 )

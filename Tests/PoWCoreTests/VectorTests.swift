@@ -1,5 +1,6 @@
 import XCTest
 import PoWCore
+import TestVectors
 
 final class VectorTests: XCTestCase {
     let v = Vectors.shared
