@@ -6,11 +6,11 @@ public struct Vectors: Decodable, Sendable {
     public struct BlockAndHotkey: Decodable, Sendable {
         public let block_hash: String, hotkey_public_key: String, block_and_hotkey_hash: String
     }
-    public struct Seal: Decodable, Sendable { let block_and_hotkey_hash: String, nonce: UInt64, seal: String }
+    public struct Seal: Decodable, Sendable { public let block_and_hotkey_hash: String, nonce: UInt64, seal: String }
     public struct Meets: Decodable, Sendable {
         public let seal: String, difficulty: UInt64, meets_seed_big_endian: Bool, meets_chain_little_endian: Bool
     }
-    public struct Pack: Decodable, Sendable { let difficulty: UInt64, packed: [UInt32] }
+    public struct Pack: Decodable, Sendable { public let difficulty: UInt64, packed: [UInt32] }
     public struct FirstSolution: Decodable, Sendable {
         public let block_hash: String, hotkey_public_key: String, difficulty: UInt64, block_number: UInt64
         public let nonce_start: UInt64, nonce_end: UInt64, first_nonce: UInt64, seal: String
@@ -22,7 +22,7 @@ public struct Vectors: Decodable, Sendable {
         public let difficulty_pack: [Pack]
         public let first_solution_in_range: [FirstSolution]
     }
-    public struct V1Seal: Decodable, Sendable { let nonce: UInt64, seal: String }
+    public struct V1Seal: Decodable, Sendable { public let nonce: UInt64, seal: String }
     public struct V1: Decodable, Sendable {
         public let netuid: UInt16, block_hash: String, hotkey_public_key: String, coldkey_public_key: String
         public let hotkey_ss58: String, coldkey_ss58: String, prefix: String
@@ -33,11 +33,11 @@ public struct Vectors: Decodable, Sendable {
                         hotkey: try! Bytes32(hex: hotkey_public_key), coldkey: try! Bytes32(hex: coldkey_public_key))
         }
     }
-    public struct HashPair: Decodable, Sendable { let input: String, hash: String }
+    public struct HashPair: Decodable, Sendable { public let input: String, hash: String }
     public struct StorageKey: Decodable, Sendable {
         public let pallet: String, item: String, netuid: UInt16, hotkey_public_key: String?, key: String
     }
-    public struct SS58: Decodable, Sendable { let public_key: String, format: UInt16, address: String }
+    public struct SS58: Decodable, Sendable { public let public_key: String, format: UInt16, address: String }
 
     public let legacy: Legacy
     public let v1: [V1]
@@ -47,7 +47,7 @@ public struct Vectors: Decodable, Sendable {
     public let ss58: [SS58]
 
     public static let shared: Vectors = {
-        public let url = Bundle.module.url(forResource: "registration-pow", withExtension: "json", subdirectory: "Fixtures")!
+        let url = Bundle.module.url(forResource: "registration-pow", withExtension: "json", subdirectory: "Fixtures")!
         return try! JSONDecoder().decode(Vectors.self, from: Data(contentsOf: url))
     }()
 }
