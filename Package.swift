@@ -33,6 +33,8 @@ let package = Package(
             "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
+        // Runs the built executable as a process.
+        .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "TestVectors"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,270 @@
+import Foundation
+import Logging
+import PoWCore
+import Synchronization
+
+/// The multi-threaded solver: one thread per `NonceSearcher`, all reading a shared current work
+/// that the owner can replace while they run.
+///
+/// Threads are owned here: `start` creates them, `stop` ends and joins them. Workers look at the
+/// shared state only between batches (a generation counter makes the check one atomic load), so a
+/// new challenge or a stop reaches every worker within one batch.
+public final class SolverEngine: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        /// The seed's `update_interval`: nonces per CPU batch between looks at the shared state.
+        public var updateInterval: UInt64
+        public var nonceMode: NonceMode
+
+        public init(updateInterval: UInt64 = 50_000, nonceMode: NonceMode = .random) {
+            self.updateInterval = max(1, updateInterval)
+            self.nonceMode = nonceMode
+        }
+    }
+
+    /// Counters that only grow; statistics sample them.
+    public struct Progress: Sendable, Equatable {
+        public var noncesHashed: UInt64
+        public var batchesFinished: UInt64
+        public init(noncesHashed: UInt64, batchesFinished: UInt64) {
+            self.noncesHashed = noncesHashed
+            self.batchesFinished = batchesFinished
+        }
+    }
+
+    private struct Shared {
+        var work: SolverWork?
+        var prepared: PreparedChallenge?
+        var solutions: [POWSolution] = []
+        var waiters: [CheckedContinuation<POWSolution?, Never>] = []
+        /// Range mode: the lowest batch index known to hold a solution, and that solution.
+        var bestBatch: UInt64 = .max
+        var bestSolution: POWSolution?
+        var runningWorkers = 0
+        var finished = false
+        var errors: [String] = []
+    }
+
+    public let configuration: Configuration
+    private let searchers: [any NonceSearcher]
+    private let logger: Logger
+    private let shared = Mutex(Shared())
+    private let generation = Atomic<UInt64>(0)
+    private let stopFlag = Atomic<Bool>(false)
+    private let nextBatch = Atomic<UInt64>(0)
+    private let hashed = Atomic<UInt64>(0)
+    private let batches = Atomic<UInt64>(0)
+    private let exited = DispatchGroup()
+    private let perSearcherHashed: [Counter]
+
+    public init(searchers: [any NonceSearcher], configuration: Configuration = .init(),
+                logger: Logger = Logger(label: "btpow.solver")) {
+        precondition(!searchers.isEmpty, "a solver needs at least one worker")
+        self.searchers = searchers
+        self.configuration = configuration
+        self.logger = logger
+        self.perSearcherHashed = searchers.map { _ in Counter() }
+    }
+
+    /// `threads` CPU workers running `kernel`.
+    public convenience init(kernel: any SealKernel, threads: Int, configuration: Configuration = .init(),
+                            logger: Logger = Logger(label: "btpow.solver")) {
+        let searchers: [any NonceSearcher] = (0 ..< max(1, threads)).map { _ in KernelSearcher(kernel: kernel) }
+        self.init(searchers: searchers, configuration: configuration, logger: logger)
+    }
+
+    public var workerLabels: [String] { searchers.map(\.label) }
+
+    public var progress: Progress {
+        Progress(noncesHashed: hashed.load(ordering: .relaxed), batchesFinished: batches.load(ordering: .relaxed))
+    }
+
+    /// Nonces hashed by each worker, in `workerLabels` order.
+    public var noncesPerWorker: [UInt64] { perSearcherHashed.map { $0.value.load(ordering: .relaxed) } }
+
+    /// The work the workers are on now.
+    public var currentWork: SolverWork? { shared.withLock { $0.work } }
+
+    /// Starts every worker on `work`. Call once.
+    public func start(_ work: SolverWork) {
+        update(work)
+        shared.withLock { $0.runningWorkers = searchers.count }
+        for (index, searcher) in searchers.enumerated() {
+            exited.enter()
+            let thread = Thread { [self] in
+                runWorker(index: index, searcher: searcher)
+                exited.leave()
+            }
+            thread.name = "btpow-worker-\(index)"
+            thread.start()
+        }
+        logger.debug("solver started", metadata: ["workers": "\(searchers.count)", "block": "\(work.blockNumber)"])
+    }
+
+    /// Replaces the work; every worker picks it up before its next batch.
+    public func update(_ work: SolverWork) {
+        let prepared = work.challenge.prepared
+        shared.withLock {
+            $0.work = work
+            $0.prepared = prepared
+        }
+        generation.add(1, ordering: .releasing)
+    }
+
+    /// Signals every worker to stop after its current batch and waits until all have exited.
+    /// Anyone waiting in `nextSolution` gets nil unless a solution is already queued.
+    public func stop() {
+        stopFlag.store(true, ordering: .releasing)
+        exited.wait()
+        finish()
+    }
+
+    public var isStopped: Bool { stopFlag.load(ordering: .acquiring) }
+
+    /// The next verified solution. In random mode: solutions as they are found (nil once stopped).
+    /// In range mode: the first solution in the range once it is certain, or nil if the range has none.
+    public func nextSolution() async -> POWSolution? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<POWSolution?, Never>) in
+            let immediate: POWSolution?? = shared.withLock { s in
+                if !s.solutions.isEmpty { return .some(s.solutions.removeFirst()) }
+                if s.finished { return .some(nil) }
+                s.waiters.append(continuation)
+                return nil
+            }
+            if let value = immediate { continuation.resume(returning: value) }
+        }
+    }
+
+    /// Errors workers hit (e.g. a GPU failing); those workers stopped, the others go on.
+    public var workerErrors: [String] { shared.withLock { $0.errors } }
+
+    // MARK: - Workers
+
+    private func runWorker(index: Int, searcher: any NonceSearcher) {
+        var seenGeneration: UInt64 = .max
+        var work: SolverWork?
+        var prepared: PreparedChallenge?
+        let batchSize = searcher.batchSize(updateInterval: configuration.updateInterval)
+        defer { workerExited() }
+        while !stopFlag.load(ordering: .relaxed) {
+            let g = generation.load(ordering: .acquiring)
+            if g != seenGeneration {
+                (work, prepared) = shared.withLock { ($0.work, $0.prepared) }
+                seenGeneration = g
+            }
+            guard let currentWork = work, let currentPrepared = prepared else { return }
+
+            let start: UInt64, count: UInt64, batchIndex: UInt64
+            switch configuration.nonceMode {
+            case .random:
+                start = UInt64.random(in: 0 ... .max)
+                count = batchSize
+                batchIndex = 0
+            case .range(let rangeStart, let rangeEnd):
+                batchIndex = nextBatch.add(1, ordering: .relaxed).oldValue
+                let (offset, overflow) = batchIndex.multipliedReportingOverflow(by: batchSize)
+                guard !overflow, rangeEnd > rangeStart, offset < rangeEnd - rangeStart else { return }
+                // A later batch cannot beat a solution already found in an earlier one.
+                if batchIndex > shared.withLock({ $0.bestBatch }) { return }
+                start = rangeStart + offset
+                count = min(batchSize, rangeEnd - start)
+            }
+
+            let result: BatchResult
+            do {
+                result = try searcher.search(currentPrepared, target: currentWork.target, start: start, count: count)
+            } catch {
+                logger.error("worker stopped", metadata: ["worker": "\(searcher.label)", "error": "\(error)"])
+                shared.withLock { $0.errors.append("\(searcher.label): \(error)") }
+                return
+            }
+            hashed.add(result.hashed, ordering: .relaxed)
+            perSearcherHashed[index].value.add(result.hashed, ordering: .relaxed)
+            batches.add(1, ordering: .relaxed)
+
+            guard let nonce = result.nonce else { continue }
+            guard let solution = currentWork.verifiedSolution(nonce: nonce) else {
+                logger.error("discarded a nonce that does not verify", metadata: ["worker": "\(searcher.label)", "nonce": "\(nonce)"])
+                continue
+            }
+            switch configuration.nonceMode {
+            case .random: deliver(solution)
+            case .range:
+                shared.withLock {
+                    if batchIndex < $0.bestBatch { $0.bestBatch = batchIndex; $0.bestSolution = solution }
+                }
+            }
+        }
+    }
+
+    private func deliver(_ solution: POWSolution) {
+        let waiter: CheckedContinuation<POWSolution?, Never>? = shared.withLock { s in
+            if !s.waiters.isEmpty { return s.waiters.removeFirst() }
+            // Keep a bounded backlog; the newest solutions are the most useful (freshest block).
+            s.solutions.append(solution)
+            if s.solutions.count > 64 { s.solutions.removeFirst() }
+            return nil
+        }
+        waiter?.resume(returning: solution)
+    }
+
+    private func workerExited() {
+        let last = shared.withLock { s -> Bool in
+            s.runningWorkers -= 1
+            return s.runningWorkers == 0
+        }
+        if last { finish() }
+    }
+
+    /// No more solutions will come: publish the range result and release every waiter.
+    private func finish() {
+        let (waiters, result): ([CheckedContinuation<POWSolution?, Never>], POWSolution?) = shared.withLock { s in
+            guard !s.finished else { return ([], nil) }
+            s.finished = true
+            if case .range = configuration.nonceMode, let best = s.bestSolution, !stopFlag.load(ordering: .relaxed) {
+                s.solutions.append(best)
+            }
+            let w = s.waiters
+            s.waiters = []
+            var first: POWSolution?
+            if !w.isEmpty, !s.solutions.isEmpty { first = s.solutions.removeFirst() }
+            return (w, first)
+        }
+        for (i, waiter) in waiters.enumerated() { waiter.resume(returning: i == 0 ? result : nil) }
+    }
+}
+
+/// A per-worker counter (atomics are non-copyable, so each lives in its own object).
+private final class Counter: Sendable {
+    let value = Atomic<UInt64>(0)
+}
+
+extension SolverEngine {
+    /// Starts on `work`, returns the first verified solution (or nil when a range holds none),
+    /// and stops every worker before returning. Task cancellation stops the workers within one
+    /// batch and throws `CancellationError`.
+    public func solve(_ work: SolverWork) async throws -> POWSolution? {
+        start(work)
+        let solution = await withTaskCancellationHandler {
+            await nextSolution()
+        } onCancel: {
+            stopFlag.store(true, ordering: .releasing)
+            // Release any waiter without blocking the cancelling thread.
+            DispatchQueue.global().async { self.stop() }
+        }
+        stop()
+        try Task.checkCancellation()
+        return solution
+    }
+}
+
+/// The seed's `_solve_for_nonce_block`: the first solution in [nonceStart, nonceEnd), searched on
+/// the calling thread, or nil.
+public func solveForNonceBlock(challenge: Challenge, difficulty: UInt64, rule: DifficultyRule? = nil,
+                               blockNumber: UInt64, nonceStart: UInt64, nonceEnd: UInt64,
+                               kernel: any SealKernel = KernelCatalog.best) -> POWSolution? {
+    guard nonceEnd > nonceStart else { return nil }
+    let work = SolverWork(challenge: challenge, difficulty: difficulty, rule: rule, blockNumber: blockNumber)
+    guard let nonce = kernel.firstSolution(challenge.prepared, target: work.target, start: nonceStart,
+                                           count: nonceEnd - nonceStart) else { return nil }
+    return work.verifiedSolution(nonce: nonce)
+}

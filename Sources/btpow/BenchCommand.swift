@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import PoWCore
+import PoWSolver
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure seals per second on this machine."
+    )
+
+    @Option(help: "Challenge layout: legacy or v1.")
+    var scheme: ChallengeScheme = .legacy
+
+    @Option(help: "Worker threads (default: every CPU this process may use).")
+    var threads: Int?
+
+    @Option(help: "How long to measure, in seconds.")
+    var seconds: Double = 5
+
+    @Option(help: "Force a CPU kernel (default: the fastest this CPU runs).")
+    var kernel: String?
+
+    @Option(help: "Nonces per batch.")
+    var updateInterval: UInt64 = 50_000
+
+    @Flag(help: "List the kernels of this build and whether this CPU runs them.")
+    var listKernels = false
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw CLIError.badInput("--threads must be at least 1") }
+        if !(seconds > 0 && seconds <= 3600) { throw CLIError.badInput("--seconds must be in (0, 3600]") }
+        if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
+    }
+
+    struct KernelEntry: Encodable { let name: String; let available: Bool }
+    struct KernelList: Encodable { let kernels: [KernelEntry]; let best: String }
+    struct Result: Encodable {
+        let hashes_per_second: Double
+        let threads: Int
+        let scheme: String
+        let kernel: String
+        let seconds: Double
+        let nonces: UInt64
+    }
+
+    /// A fixed challenge; the difficulty is the largest u64, so solutions essentially never stop the run.
+    static func benchChallenge(_ scheme: ChallengeScheme) -> Challenge {
+        let block = Bytes32(w0: 0x0123_4567_89ab_cdef, w1: 0xfedc_ba98_7654_3210, w2: 0x1111_2222_3333_4444, w3: 0x5555_6666_7777_8888)
+        let hot = Bytes32(w0: 1, w1: 2, w2: 3, w3: 4), cold = Bytes32(w0: 5, w1: 6, w2: 7, w3: 8)
+        switch scheme {
+        case .legacy: return .legacy(LegacyChallenge(blockHash: block, hotkey: hot))
+        case .v1: return .v1(V1Challenge(netuid: 1, blockHash: block, hotkey: hot, coldkey: cold))
+        }
+    }
+
+    func run() async throws {
+        if listKernels {
+            let available = Set(KernelCatalog.available.map(\.name))
+            let list = KernelList(kernels: KernelCatalog.all.map { KernelEntry(name: $0.name, available: available.contains($0.name)) },
+                                  best: KernelCatalog.best.name)
+            if json { try Console.printJSON(list) } else {
+                for k in list.kernels { print("\(k.name)\(k.available ? "" : " (not supported by this CPU)")\(k.name == list.best ? "  [default]" : "")") }
+            }
+            return
+        }
+        let selected = try KernelChoice.resolve(kernel)
+        let threadCount = threads ?? CPUInfo.availableCPUs
+        let work = SolverWork(challenge: Self.benchChallenge(scheme), difficulty: .max, blockNumber: 0)
+        let engine = SolverEngine(kernel: selected, threads: threadCount, configuration: .init(updateInterval: updateInterval))
+        engine.start(work)
+        // Measure between two counter readings taken after warm-up, so thread start-up is excluded.
+        try await Task.sleep(for: .milliseconds(200))
+        let clock = ContinuousClock()
+        let t0 = clock.now, n0 = engine.progress.noncesHashed
+        try await Task.sleep(for: .seconds(seconds))
+        let t1 = clock.now, n1 = engine.progress.noncesHashed
+        engine.stop()
+        let elapsed = (t1 - t0) / .seconds(1)
+        let rate = Double(n1 - n0) / elapsed
+        let result = Result(hashes_per_second: rate, threads: threadCount, scheme: scheme.rawValue,
+                            kernel: selected.name, seconds: elapsed, nonces: n1 - n0)
+        if json { try Console.printJSON(result) } else {
+            print("\(scheme.rawValue): \(HumanReadable.rate(rate)) (\(String(format: "%.0f", rate)) seals/s) with \(threadCount) thread(s), kernel \(selected.name)")
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+struct Btpow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "btpow",
+        abstract: "Bittensor registration proof-of-work: solve, verify and benchmark seals.",
+        discussion: """
+        Exit codes: 0 success (solution found / seal meets the rule), 1 no solution in range or \
+        seal does not meet the rule, 2 bad input, 130 interrupted.
+        """,
+        version: "0.1.0",
+        subcommands: [DemoCommand.self, SolveCommand.self, VerifyCommand.self, BenchCommand.self]
+    )
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import PoWCore
+import PoWSolver
+
+struct SolveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Find a nonce whose seal meets the difficulty, offline.",
+        discussion: """
+        With --threads 1 and --nonce-start/--nonce-end it returns exactly the first solution in \
+        [start, end) (any thread count does, in range mode). Exit 0 found, 1 none in range, 2 bad input.
+        """
+    )
+
+    @OptionGroup var challengeOptions: ChallengeOptions
+
+    @Option(help: "Difficulty (1 … 2^64-1).")
+    var difficulty: UInt64
+
+    @Option(help: "Block number the block hash belongs to (recorded in the solution).")
+    var blockNumber: UInt64 = 0
+
+    @Option(help: "Difficulty rule: seed (big-endian, <), chain (little-endian, <=) or chain-be. Default: seed for legacy, chain for v1.")
+    var rule: DifficultyRule?
+
+    @Option(help: "Worker threads (default: every CPU this process may use).")
+    var threads: Int?
+
+    @Option(help: "Nonces per batch between looks for new work (the seed's update_interval).")
+    var updateInterval: UInt64 = 50_000
+
+    @Option(help: "First nonce of a deterministic range (with --nonce-end).")
+    var nonceStart: UInt64?
+
+    @Option(help: "End of the range, exclusive.")
+    var nonceEnd: UInt64?
+
+    @Option(help: "Force a CPU kernel (see `btpow bench --list-kernels`).")
+    var kernel: String?
+
+    @Flag(inversion: .prefixedNo, help: "Redraw the status in place (default on a terminal).")
+    var outputInPlace: Bool?
+
+    @Flag(help: "Show round and average times in the status.")
+    var verbose = false
+
+    @Flag(help: "Print the solution as JSON on stdout.")
+    var json = false
+
+    @Flag(help: "No status display.")
+    var quiet = false
+
+    func validate() throws {
+        try validateDifficulty(difficulty)
+        if let threads, threads < 1 { throw CLIError.badInput("--threads must be at least 1") }
+        if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
+        switch (nonceStart, nonceEnd) {
+        case (nil, nil): break
+        case (.some(let s), .some(let e)) where s > e: throw CLIError.badInput("--nonce-start (\(s)) is greater than --nonce-end (\(e))")
+        case (.some, .some): break
+        default: throw CLIError.badInput("--nonce-start and --nonce-end go together")
+        }
+    }
+
+    func run() async throws {
+        let challenge = try challengeOptions.challenge()
+        let work = SolverWork(challenge: challenge, difficulty: difficulty, rule: rule, blockNumber: blockNumber)
+        let selectedKernel = try KernelChoice.resolve(kernel)
+        var mode = NonceMode.random
+        if let s = nonceStart, let e = nonceEnd { mode = .range(start: s, end: e) }
+        let engine = SolverEngine(kernel: selectedKernel, threads: threads ?? CPUInfo.availableCPUs,
+                                  configuration: .init(updateInterval: updateInterval, nonceMode: mode))
+        let session = SolveSession(engine: engine, work: work, display: DisplayOptions(
+            show: !quiet, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: verbose))
+        let solution = await session.run(work)
+        if session.interrupted {
+            Console.error("interrupted after \(engine.progress.noncesHashed) nonces")
+            throw ExitCode(130)
+        }
+        guard let solution else {
+            if json { try Console.printJSON(NoSolution(nonces_hashed: engine.progress.noncesHashed)) }
+            else { print("No solution in [\(nonceStart ?? 0), \(nonceEnd ?? 0)).") }
+            throw ExitCode(1)
+        }
+        if json {
+            try Console.printJSON(solution)
+        } else {
+            print("Solved: nonce \(solution.nonce), seal \(solution.seal.hex), block \(solution.blockNumber), difficulty \(solution.difficulty), rule \(solution.rule.rawValue)")
+        }
+    }
+}
+
+struct NoSolution: Encodable {
+    var found = false
+    let nonces_hashed: UInt64
+}
+
+enum KernelChoice {
+    static func resolve(_ name: String?) throws -> any SealKernel {
+        guard let name else { return KernelCatalog.best }
+        do { return try KernelCatalog.named(name) } catch { throw CLIError.badInput("--kernel: \(error)") }
+    }
+}
