@@ -22,6 +22,11 @@ let package = Package(
             "PoWCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // create_pow: the solve that follows a chain (over the RegistrationChain protocol).
+        .target(name: "Registration", dependencies: [
+            "PoWCore", "PoWSolver",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "btpow", dependencies: [
             "PoWCore", "PoWSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

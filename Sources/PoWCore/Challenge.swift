@@ -133,22 +133,29 @@ public struct PreparedChallenge: Sendable, Equatable {
     /// The seal's four little-endian lanes for one nonce (the hot path; no allocation).
     @inlinable @inline(__always)
     public func sealLanes(nonce: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
+        scheme == .legacy ? legacySealLanes(nonce: nonce) : v1SealLanes(nonce: nonce)
+    }
+
+    /// Legacy: one compression. Nonce LE bytes n0…n7 become big-endian words W0 = n0n1n2n3, W1 = n4n5n6n7.
+    @inlinable @inline(__always)
+    public func legacySealLanes(nonce: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
         let lo = UInt32(truncatingIfNeeded: nonce), hi = UInt32(truncatingIfNeeded: nonce >> 32)
+        var s = SHA256State.initial
+        s.compress(lo.byteSwapped, hi.byteSwapped, words[0], words[1], words[2], words[3],
+                   words[4], words[5], words[6], words[7], 0x8000_0000, 0, 0, 0, 0, 320)
+        return Self.keccakOfDigest(s)
+    }
+
+    /// v1: two compressions from the midstate; the nonce straddles blocks 1 and 2.
+    @inlinable @inline(__always)
+    public func v1SealLanes(nonce n: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
         var s = midstate
-        switch scheme {
-        case .legacy:
-            // nonce LE bytes n0…n7 become big-endian words W0 = n0n1n2n3, W1 = n4n5n6n7.
-            s.compress(lo.byteSwapped, hi.byteSwapped, words[0], words[1], words[2], words[3],
-                       words[4], words[5], words[6], words[7], 0x8000_0000, 0, 0, 0, 0, 320)
-        case .v1:
-            let n = nonce
-            let w14 = words[14] | UInt32(truncatingIfNeeded: n & 0xff)
-            let w15 = UInt32(truncatingIfNeeded: n >> 8).byteSwapped   // bytes n1 n2 n3 n4
-            let b2w0 = UInt32(truncatingIfNeeded: n >> 40).byteSwapped | 0x80   // n5 n6 n7 0x80
-            s.compress(words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7],
-                       words[8], words[9], words[10], words[11], words[12], words[13], w14, w15)
-            s.compress(b2w0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1048)
-        }
+        let w14 = words[14] | UInt32(truncatingIfNeeded: n & 0xff)
+        let w15 = UInt32(truncatingIfNeeded: n >> 8).byteSwapped   // bytes n1 n2 n3 n4
+        let b2w0 = UInt32(truncatingIfNeeded: n >> 40).byteSwapped | 0x80   // n5 n6 n7 0x80
+        s.compress(words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7],
+                   words[8], words[9], words[10], words[11], words[12], words[13], w14, w15)
+        s.compress(b2w0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1048)
         return Self.keccakOfDigest(s)
     }
 

@@ -17,21 +17,23 @@ public struct ScalarSwiftKernel: SealKernel {
     public var name: String { "swift-scalar" }
 
     public func firstSolution(_ challenge: PreparedChallenge, target: SealTarget, start: UInt64, count: UInt64) -> UInt64? {
-        switch challenge.scheme {
-        case .legacy: return scan(challenge, target, start, count, legacy: true)
-        case .v1: return scan(challenge, target, start, count, legacy: false)
-        }
-    }
-
-    // Specialized per scheme so the scheme switch leaves the loop.
-    @inline(__always)
-    private func scan(_ c: PreparedChallenge, _ target: SealTarget, _ start: UInt64, _ count: UInt64, legacy: Bool) -> UInt64? {
+        // One loop per scheme, so no scheme test runs per nonce.
         var i: UInt64 = 0
-        while i < count {
-            let nonce = start &+ i
-            let (l0, l1, l2, l3) = c.sealLanes(nonce: nonce)
-            if target.accepts(lane0: l0, lane1: l1, lane2: l2, lane3: l3) { return nonce }
-            i &+= 1
+        switch challenge.scheme {
+        case .legacy:
+            while i < count {
+                let nonce = start &+ i
+                let (l0, l1, l2, l3) = challenge.legacySealLanes(nonce: nonce)
+                if target.accepts(lane0: l0, lane1: l1, lane2: l2, lane3: l3) { return nonce }
+                i &+= 1
+            }
+        case .v1:
+            while i < count {
+                let nonce = start &+ i
+                let (l0, l1, l2, l3) = challenge.v1SealLanes(nonce: nonce)
+                if target.accepts(lane0: l0, lane1: l1, lane2: l2, lane3: l3) { return nonce }
+                i &+= 1
+            }
         }
         return nil
     }
