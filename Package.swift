@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PoWCore", targets: ["PoWCore"]),
         .library(name: "PoWSolver", targets: ["PoWSolver"]),
+        .library(name: "Subtensor", targets: ["Subtensor"]),
         .executable(name: "btpow", targets: ["btpow"]),
     ],
     dependencies: [
@@ -22,6 +23,8 @@ let package = Package(
             "PoWCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Chain access: xxHash/Blake2b/SCALE/SS58 codecs, storage keys, wallet files, JSON-RPC client.
+        .target(name: "Subtensor", dependencies: ["PoWCore"]),
         .executableTarget(name: "btpow", dependencies: [
             "PoWCore", "PoWSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -33,6 +36,8 @@ let package = Package(
             "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
+        .testTarget(name: "SubtensorTests", dependencies: ["PoWCore", "Subtensor", "TestVectors"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
