@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PoWCore", targets: ["PoWCore"]),
         .library(name: "PoWSolver", targets: ["PoWSolver"]),
+        .library(name: "Subtensor", targets: ["Subtensor"]),
         .executable(name: "btpow", targets: ["btpow"]),
     ],
     dependencies: [
@@ -27,8 +28,10 @@ let package = Package(
             "PoWCore", "PoWSolver",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Chain access: xxHash/Blake2b/SCALE/SS58 codecs, storage keys, wallet files, JSON-RPC client.
+        .target(name: "Subtensor", dependencies: ["PoWCore"]),
         .executableTarget(name: "btpow", dependencies: [
-            "PoWCore", "PoWSolver",
+            "PoWCore", "PoWSolver", "Subtensor", "Registration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -40,6 +43,8 @@ let package = Package(
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.
         .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "TestVectors"]),
+        .testTarget(name: "SubtensorTests", dependencies: ["PoWCore", "Subtensor", "TestVectors"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

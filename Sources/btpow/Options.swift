@@ -1,16 +1,13 @@
 import ArgumentParser
 import PoWCore
+import Subtensor
 
 extension ChallengeScheme: ExpressibleByArgument {}
 extension DifficultyRule: ExpressibleByArgument {}
 
-/// A 32-byte public key given as `0x…` hex.
+/// A 32-byte public key given as `0x…` hex or an SS58 address.
 func parsePublicKey(_ text: String, option: String) throws -> Bytes32 {
-    do {
-        return try Bytes32(hex: text)
-    } catch {
-        throw CLIError.badInput("\(option): \(error) (give 0x + 64 hex digits)")
-    }
+    do { return try PublicKey.parse(text) } catch { throw CLIError.badInput("\(option): \(error)") }
 }
 
 func parseBytes32(_ text: String, option: String) throws -> Bytes32 {

@@ -34,8 +34,8 @@ final class CLITests: XCTestCase {
 
     func testSolveV1RandomAndVerifyIt() throws {
         let c = v.v1[0]
-        let r = try CLI.run(["solve", "--scheme", "v1", "--block-hash", c.block_hash, "--hotkey", c.hotkey_ss58.isEmpty ? c.hotkey_public_key : c.hotkey_public_key,
-                             "--coldkey", c.coldkey_public_key, "--netuid", "\(c.netuid)", "--difficulty", "1000",
+        let r = try CLI.run(["solve", "--scheme", "v1", "--block-hash", c.block_hash, "--hotkey", c.hotkey_ss58,
+                             "--coldkey", c.coldkey_ss58, "--netuid", "\(c.netuid)", "--difficulty", "1000",
                              "--block-number", "77", "--json", "--no-output-in-place"])
         XCTAssertEqual(r.code, 0, r.stderr)
         let json = try r.json()
@@ -98,6 +98,8 @@ final class CLITests: XCTestCase {
             (["solve", "--block-hash", key, "--hotkey", key, "--difficulty", "5", "--kernel", "nope"], "kernel"),
             (["solve", "--scheme", "v1", "--block-hash", key, "--hotkey", key, "--difficulty", "5"], "v1"),
             (["verify", "--seal", "0x00", "--difficulty", "5"], "--seal"),
+            // Alice's address with its last character changed: the checksum no longer matches.
+            (["solve", "--block-hash", key, "--hotkey", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ", "--difficulty", "5"], "checksum"),
             (["verify", "--difficulty", "5"], "--nonce"),
             (["bench", "--threads", "0"], "threads"),
             (["frobnicate"], "frobnicate"),
