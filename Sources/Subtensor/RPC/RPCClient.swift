@@ -111,6 +111,9 @@ public final class RPCClient: Sendable {
     /// Whether a WebSocket to the node is open now.
     public var isConnected: Bool { state.withLock { $0.connection != nil } }
 
+    /// Whether `close()` was called.
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
     /// How many times a connection was opened (1 after the first, 2 after a reconnect …).
     public var connectionCount: Int { state.withLock { $0.connectCount } }
 
