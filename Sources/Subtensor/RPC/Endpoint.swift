@@ -51,14 +51,20 @@ public struct SubtensorEndpoint: Sendable, Hashable, CustomStringConvertible {
             network = "custom"
             url = text
         }
-        let parsed = try Self.parse(url, given: networkOrURL)
+        let parsed: (url: String, tls: Bool, host: String, port: Int)
+        do { parsed = try Self.parse(url, given: networkOrURL, isCustom: network == "custom") } catch {
+            if network == "local" && url != Self.local {
+                throw EndpointError("\(Self.localEnvironmentVariable): \(error.description)")
+            }
+            throw error
+        }
         self.url = parsed.url
         self.usesTLS = parsed.tls
         self.host = parsed.host
         self.port = parsed.port
     }
 
-    static func parse(_ url: String, given: String) throws(EndpointError) -> (url: String, tls: Bool, host: String, port: Int) {
+    static func parse(_ url: String, given: String, isCustom: Bool) throws(EndpointError) -> (url: String, tls: Bool, host: String, port: Int) {
         let shown = PublicKey.clip(given)
         guard !url.isEmpty else {
             throw EndpointError("no network given: use finney, test, archive, local or a ws:// / wss:// URL")
@@ -71,7 +77,7 @@ public struct SubtensorEndpoint: Sendable, Hashable, CustomStringConvertible {
         else if lower.hasPrefix("https://") { tls = true; rest = url.dropFirst(8) }
         else if lower.hasPrefix("http://") { tls = false; rest = url.dropFirst(7) }
         else {
-            if !url.contains("://") {
+            if isCustom && !url.contains("://") {
                 throw EndpointError("unknown network '\(shown)': use finney, test, archive, local or a ws:// / wss:// URL")
             }
             throw EndpointError("endpoint '\(PublicKey.clip(url))' is not a ws:// or wss:// URL")
@@ -106,6 +112,6 @@ public struct SubtensorEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
         let scheme = tls ? "wss" : "ws"
         let hostPart = host.contains(":") ? "[\(host)]" : host
-        return ("\(scheme)://\(hostPart):\(port)\(path)", tls, host, port)
+        return ("\(scheme)://\(hostPart):\(port)\(path == "/" ? "" : path)", tls, host, port)
     }
 }

@@ -21,6 +21,9 @@ public struct RPCConfiguration: Sendable {
     public var maxBackoff: Duration
     /// WebSocket ping period, to notice a dead connection; nil = no pings.
     public var pingInterval: Duration?
+    /// The WebSocket layer's own limit (4 × maxReplyBytes): over it a message drops the connection
+    /// (`connectionClosed`); between the two, only the request fails (`replyTooLarge`).
+    public var transportLimit: Int { maxReplyBytes > Int(UInt32.max) / 4 ? Int(UInt32.max) : max(maxReplyBytes * 4, 1 << 14) }
     /// TLS settings for wss:// (nil = system trust roots).
     public var tlsConfiguration: TLSConfiguration?
 
@@ -394,6 +397,10 @@ public final class RPCClient: Sendable {
     // MARK: Incoming messages
 
     func handleMessage(_ text: String) {
+        let size = text.utf8.count
+        if size > configuration.maxReplyBytes {
+            return oversizedMessage(text, size: size)
+        }
         guard let message = JSONValue.parse(text) else {
             return malformedMessage(text, reason: "not JSON")
         }
@@ -457,15 +464,34 @@ public final class RPCClient: Sendable {
         }
     }
 
+    /// A message over `maxReplyBytes`: the request it answers (found as for malformed messages) fails with `replyTooLarge`.
+    private func oversizedMessage(_ text: String, size: Int) {
+        let victim: Int64? = state.withLock { s in
+            if let id = RPCClient.scanID(text), s.pending[id] != nil { return id }
+            let sent = s.pending.filter { $0.value.sentOn != nil }
+            return sent.count == 1 ? sent.first!.key : nil
+        }
+        if let victim, let method = state.withLock({ $0.pending[victim]?.method }) {
+            complete(id: victim, with: .failure(.replyTooLarge(method: method, bytes: size, limit: configuration.maxReplyBytes)))
+        } else {
+            logger.warning("ignoring an oversized message from the node", metadata: ["bytes": "\(size)"])
+        }
+    }
+
     static func requestID(_ value: JSONValue) -> Int64? {
         if let i = value.intValue { return i }
         if let s = value.stringValue { return Int64(s) }
         return nil
     }
 
-    /// Finds `"id": 123` in text that is not valid JSON.
+    /// Finds `"id": 123` near the start or the end of text that is not read as JSON.
     static func scanID(_ text: String) -> Int64? {
-        let utf8 = Array(text.utf8.prefix(4096))
+        let all = text.utf8
+        if all.count <= 8192 { return scanID(Array(all)) }
+        return scanID(Array(all.prefix(4096))) ?? scanID(Array(all.suffix(4096)))
+    }
+
+    static func scanID(_ utf8: [UInt8]) -> Int64? {
         let needle = Array("\"id\"".utf8)
         guard utf8.count >= needle.count else { return nil }
         for start in 0 ... utf8.count - needle.count where Array(utf8[start ..< start + needle.count]) == needle {
@@ -485,9 +511,11 @@ public final class RPCClient: Sendable {
 
     private func runConnectionLoop() async {
         var backoff = configuration.initialBackoff
-        var wsConfiguration = WebSocketClientConfiguration(maxFrameSize: configuration.maxReplyBytes)
+        // The WebSocket layer drops a connection silently on a frame or message over its limit, so it gets a larger one
+        // (`transportLimit`) and replies over `maxReplyBytes` are refused here, with an error for the request.
+        let transportLimit = configuration.transportLimit
+        var wsConfiguration = WebSocketClientConfiguration(maxFrameSize: transportLimit)
         if let ping = configuration.pingInterval { wsConfiguration.autoPing = .enabled(timePeriod: ping) }
-        let maxReply = configuration.maxReplyBytes
         while !Task.isCancelled {
             let generation: Int? = state.withLock { s in
                 if s.closed { return nil }
@@ -496,27 +524,27 @@ public final class RPCClient: Sendable {
             }
             guard let generation else { return }
             logger.debug("connecting")
-            var reason = "closed by the node"
-            var tooLarge = false
+            var reason = "connection closed"
             do {
-                try await WebSocketClient.connect(url: endpoint.url, configuration: wsConfiguration,
-                                                  tlsConfiguration: configuration.tlsConfiguration, logger: logger) {
+                let closeFrame = try await WebSocketClient.connect(
+                    url: endpoint.url, configuration: wsConfiguration, tlsConfiguration: configuration.tlsConfiguration, logger: logger
+                ) {
                     inbound, outbound, _ in
                     self.connected(Connection(generation: generation, writer: outbound))
-                    for try await message in inbound.messages(maxSize: maxReply) {
+                    for try await message in inbound.messages(maxSize: transportLimit) {
                         switch message {
                         case .text(let text): self.handleMessage(text)
                         case .binary(let buffer): self.handleMessage(String(buffer: buffer))
                         }
                     }
                 }
+                if let closeFrame { reason = "closed by the node (\(closeFrame.closeCode))" }
             } catch let error as WebSocketClientError where error == .serverSentMessageTooLarge {
-                reason = "a reply was larger than \(maxReply) bytes"
-                tooLarge = true
+                reason = "a message was larger than \(transportLimit) bytes"
             } catch {
                 reason = RPCClient.describe(error)
             }
-            let wasConnected = disconnected(generation: generation, reason: reason, tooLarge: tooLarge)
+            let wasConnected = disconnected(generation: generation, reason: reason)
             if Task.isCancelled || state.withLock({ $0.closed }) { return }
             if wasConnected { backoff = configuration.initialBackoff }
             logger.info("connection lost; reconnecting", metadata: ["reason": "\(reason)", "in": "\(backoff)"])
@@ -547,7 +575,7 @@ public final class RPCClient: Sendable {
     }
 
     /// Fails the requests sent on this connection; queued ones wait for the next. Returns whether it had connected.
-    private func disconnected(generation: Int, reason: String, tooLarge: Bool) -> Bool {
+    private func disconnected(generation: Int, reason: String) -> Bool {
         let (wasConnected, failed) = state.withLock { s in
             let wasConnected = s.connection?.generation == generation
             if wasConnected { s.connection = nil }
@@ -562,9 +590,7 @@ public final class RPCClient: Sendable {
             return (wasConnected, failed)
         }
         for p in failed {
-            let error: RPCError = tooLarge ? .replyTooLarge(method: p.method, limit: configuration.maxReplyBytes)
-                : .connectionClosed(method: p.method, endpoint: endpoint.url, reason: reason)
-            finish(p, .failure(error))
+            finish(p, .failure(.connectionClosed(method: p.method, endpoint: endpoint.url, reason: reason)))
         }
         return wasConnected
     }

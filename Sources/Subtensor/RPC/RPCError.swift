@@ -10,8 +10,8 @@ public enum RPCError: Error, Equatable, CustomStringConvertible {
     case connectionClosed(method: String, endpoint: String, reason: String)
     /// The reply was not valid JSON-RPC, or its result had the wrong shape.
     case malformedReply(method: String, reason: String)
-    /// A reply exceeded the size limit; the connection was dropped (and is reopened).
-    case replyTooLarge(method: String, limit: Int)
+    /// The reply exceeded `RPCConfiguration.maxReplyBytes` and was refused.
+    case replyTooLarge(method: String, bytes: Int, limit: Int)
     /// The client was shut down.
     case clientClosed(method: String)
     /// The calling task was cancelled.
@@ -20,7 +20,7 @@ public enum RPCError: Error, Equatable, CustomStringConvertible {
     public var method: String {
         switch self {
         case .node(let m, _, _), .timeout(let m, _), .notConnected(let m, _, _), .connectionClosed(let m, _, _),
-             .malformedReply(let m, _), .replyTooLarge(let m, _), .clientClosed(let m), .cancelled(let m):
+             .malformedReply(let m, _), .replyTooLarge(let m, _, _), .clientClosed(let m), .cancelled(let m):
             return m
         }
     }
@@ -37,8 +37,8 @@ public enum RPCError: Error, Equatable, CustomStringConvertible {
             return "\(method): connection to \(endpoint) closed before the reply: \(RPCError.oneLine(reason))"
         case .malformedReply(let method, let reason):
             return "\(method): malformed reply from the node: \(RPCError.oneLine(reason))"
-        case .replyTooLarge(let method, let limit):
-            return "\(method): reply larger than the \(limit)-byte limit; connection dropped"
+        case .replyTooLarge(let method, let bytes, let limit):
+            return "\(method): reply of \(bytes) bytes exceeds the \(limit)-byte limit"
         case .clientClosed(let method): return "\(method): the chain client was closed"
         case .cancelled(let method): return "\(method): cancelled"
         }
