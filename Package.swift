@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
     ],
     targets: [
         // Pure: hashes, challenges, difficulty rules, solutions. No I/O, no dependencies.
@@ -25,11 +28,18 @@ let package = Package(
         ]),
         // create_pow: the solve that follows a chain (over the RegistrationChain protocol).
         .target(name: "Registration", dependencies: [
-            "PoWCore", "PoWSolver",
+            "PoWCore", "PoWSolver", "Subtensor",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Chain access: xxHash/Blake2b/SCALE/SS58 codecs, storage keys, wallet files, JSON-RPC client.
-        .target(name: "Subtensor", dependencies: ["PoWCore"]),
+        .target(name: "Subtensor", dependencies: [
+            "PoWCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "WSClient", package: "swift-websocket"),
+        ]),
         .executableTarget(name: "btpow", dependencies: [
             "PoWCore", "PoWSolver", "Subtensor", "Registration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -43,7 +53,15 @@ let package = Package(
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.
         .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "TestVectors"]),
-        .testTarget(name: "SubtensorTests", dependencies: ["PoWCore", "Subtensor", "TestVectors"],
+        .testTarget(name: "SubtensorTests", dependencies: [
+            "PoWCore", "Subtensor", "TestVectors",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ],
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]

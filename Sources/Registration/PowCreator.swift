@@ -1,6 +1,7 @@
 import Logging
 import PoWCore
 import PoWSolver
+import Subtensor
 import Synchronization
 
 /// What to register for. `netuid == -1` is the faucet: legacy work over the coldkey at a fixed
@@ -135,7 +136,7 @@ public final class PowCreator: @unchecked Sendable {
     }
 
     /// Moves the workers to `head` if it is newer than their work.
-    private func follow(_ head: ChainHead) async throws {
+    private func follow(_ head: NewHead) async throws {
         guard let current = engine.currentWork, head.number > current.blockNumber else { return }
         let next = try await work(number: head.number, hash: head.hash)
         guard let latest = engine.currentWork, head.number > latest.blockNumber else { return }
@@ -192,13 +193,13 @@ public final class PowCreator: @unchecked Sendable {
                     throw CreatePowError.stopped
                 }
                 // Freshness against the chain, just before returning.
-                let current = try await chain.currentBlockNumber()
+                let current = try await chain.currentBlock()
                 if !solution.isStale(currentBlock: current) {
                     if let stats = statistics { onStatistics(stats) }
                     return .solved(solution)
                 }
                 logger.info("solution went stale; solving on", metadata: ["work_block": "\(solution.blockNumber)", "current": "\(current)"])
-                try await follow(ChainHead(number: current, hash: try await chain.blockHash(number: current)))
+                try await follow(NewHead(number: current, hash: try await chain.blockHash(current)))
             }
         }
     }

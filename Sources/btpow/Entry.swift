@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// Runs the command and maps every failure to one line on stderr and a documented exit code:
 /// bad input is 2 (ArgumentParser's own default, 64, would not match our contract).
@@ -55,4 +56,14 @@ enum Console {
         let data = try encoder.encode(value)
         print(String(decoding: data, as: UTF8.self))
     }
+}
+
+/// Library logs (reconnects, stale work) go to stderr at warning and above unless BTPOW_LOG_LEVEL says otherwise.
+enum Log {
+    static let library: Logger = {
+        var logger = Logger(label: "btpow")
+        let level = ProcessInfo.processInfo.environment["BTPOW_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        logger.logLevel = level ?? .warning
+        return logger
+    }()
 }

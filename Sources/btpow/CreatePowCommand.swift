@@ -1,0 +1,207 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PoWCore
+import PoWSolver
+import Registration
+import Subtensor
+
+/// Where the keys come from: explicit keys win over the wallet files.
+struct KeyOptions: ParsableArguments {
+    @Option(name: .customLong("wallet.path"), help: "Wallet root folder.")
+    var walletPath: String = WalletFiles.defaultRoot
+
+    @Option(name: .customLong("wallet.name"), help: "Wallet (coldkey) name.")
+    var walletName: String = WalletFiles.defaultName
+
+    @Option(name: .customLong("wallet.hotkey"), help: "Hotkey name inside the wallet.")
+    var walletHotkey: String = WalletFiles.defaultHotkey
+
+    @Option(help: "Hotkey public key (0x… or SS58) instead of the wallet's.")
+    var hotkey: String?
+
+    @Option(help: "Coldkey public key (0x… or SS58) instead of the wallet's.")
+    var coldkey: String?
+
+    var wallet: WalletFiles { WalletFiles(root: walletPath, name: walletName, hotkey: walletHotkey) }
+
+    /// Reads only the public keys that are needed; a wallet file is opened only if its key was not given.
+    func keys(needHotkey: Bool, needColdkey: Bool) throws -> (hotkey: Bytes32?, coldkey: Bytes32?) {
+        func load(_ read: () throws -> Bytes32) throws -> Bytes32 {
+            do { return try read() } catch { throw CLIError.badInput("\(error)") }
+        }
+        var hot: Bytes32?, cold: Bytes32?
+        if let hotkey { hot = try parsePublicKey(hotkey, option: "--hotkey") }
+        else if needHotkey { hot = try load { try wallet.hotkeyPublicKey() } }
+        if let coldkey { cold = try parsePublicKey(coldkey, option: "--coldkey") }
+        else if needColdkey { cold = try load { try wallet.coldkeyPublicKey() } }
+        return (hot, cold)
+    }
+}
+
+/// Exit codes beyond the common ones.
+enum CreatePowExit {
+    static let alreadyRegistered: Int32 = 3
+    static let chainError: Int32 = 4
+}
+
+struct CreatePowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-pow",
+        abstract: "Solve the registration proof-of-work against a Subtensor node (the seed's create_pow).",
+        discussion: """
+        Follows new blocks through one subscription while solving, refreshes the difficulty, stops \
+        when the hotkey gets registered, and returns only work that is fresh on the chain. \
+        Exit 0 solved, 2 bad input or subnet missing, 3 hotkey already registered, 4 chain unreachable \
+        or erroring, 130 interrupted.
+        """
+    )
+
+    @Option(help: "Subnet id; -1 is the faucet (legacy work over the coldkey, difficulty 1,000,000).")
+    var netuid: Int
+
+    @OptionGroup var keys: KeyOptions
+
+    @Option(help: "finney, test, archive, local, or a ws:// / wss:// URL.")
+    var network: String = "finney"
+
+    @Option(help: "Challenge layout: v1 (today's pow_register; default) or legacy (the seed's; default for the faucet).")
+    var scheme: ChallengeScheme?
+
+    @Option(help: "Difficulty rule: seed, chain or chain-be. Default: seed for legacy, chain for v1.")
+    var rule: DifficultyRule?
+
+    @Option(help: "Worker threads (default: every CPU this process may use).")
+    var threads: Int?
+
+    @Option(help: "Nonces per batch between looks for a new block (the seed's update_interval).")
+    var updateInterval: UInt64 = 50_000
+
+    @Option(help: "Force a CPU kernel (see `btpow bench --list-kernels`).")
+    var kernel: String?
+
+    @Flag(inversion: .prefixedNo, help: "Redraw the status in place (default on a terminal).")
+    var outputInPlace: Bool?
+
+    @Flag(help: "Show round and average times in the status.")
+    var verbose = false
+
+    @Flag(help: "Print the solution as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw CLIError.badInput("--threads must be at least 1") }
+        if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
+        if netuid < -1 || netuid > 65535 { throw CLIError.badInput("--netuid must be -1 (faucet) or 0…65535 (got \(netuid))") }
+        if netuid == -1, scheme == .v1 { throw CLIError.badInput("the faucet (--netuid -1) uses --scheme legacy") }
+    }
+
+    var effectiveScheme: ChallengeScheme { scheme ?? (netuid == -1 ? .legacy : .v1) }
+
+    func run() async throws {
+        let scheme = effectiveScheme
+        let needColdkey = netuid == -1 || scheme == .v1
+        let (hotkey, coldkey) = try keys.keys(needHotkey: netuid != -1, needColdkey: needColdkey)
+        let request = CreatePowRequest(netuid: netuid, hotkey: hotkey ?? coldkey ?? .zero, coldkey: coldkey,
+                                       scheme: scheme, rule: rule, updateInterval: updateInterval)
+        let endpoint: SubtensorEndpoint
+        do { endpoint = try SubtensorEndpoint(network) } catch { throw CLIError.badInput("--network: \(error)") }
+        let selectedKernel = try KernelChoice.resolve(kernel)
+        let searchers: [any NonceSearcher] = (0 ..< (threads ?? CPUInfo.availableCPUs)).map { _ in KernelSearcher(kernel: selectedKernel) }
+
+        let chain = SubtensorClient(rpc: RPCClient(endpoint: endpoint, logger: Log.library), logger: Log.library)
+        do { try await chain.rpc.waitUntilConnected(timeout: .seconds(15)) } catch {
+            await chain.close()
+            throw CLIError(description: "cannot reach \(endpoint): \(error)", exitCode: CreatePowExit.chainError)
+        }
+        let outcome: CreatePowOutcome
+        do {
+            outcome = try await CreatePowRun.solve(chain: chain, request: request, searchers: searchers,
+                                                   display: DisplayOptions(show: true, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: verbose))
+        } catch {
+            await chain.close()
+            throw error
+        }
+        await chain.close()
+        switch outcome {
+        case .alreadyRegistered:
+            let who = hotkey.map { SS58.encode(publicKey: $0) } ?? "the hotkey"
+            if json { try Console.printJSON(["registered": .bool(true), "netuid": .int(netuid)] as [String: AnyEncodableValue]) }
+            Console.error("\(who) is already registered on subnet \(netuid); nothing to solve")
+            throw ExitCode(CreatePowExit.alreadyRegistered)
+        case .solved(let solution):
+            let report = SubmissionReport(solution: solution, netuid: netuid, network: endpoint.url, hotkey: hotkey, coldkey: coldkey)
+            if json { try Console.printJSON(report) } else {
+                print("Solved block \(solution.blockNumber) at difficulty \(solution.difficulty): nonce \(solution.nonce), seal \(solution.seal.hex) (\(solution.scheme.rawValue), rule \(solution.rule.rawValue))")
+            }
+        }
+    }
+}
+
+/// Runs a `PowCreator` with the live display and Ctrl-C handling; shared by create-pow and demo.
+enum CreatePowRun {
+    static func solve(chain: any RegistrationChain, request: CreatePowRequest, searchers: [any NonceSearcher],
+                      display: DisplayOptions) async throws -> CreatePowOutcome {
+        let logger = RegistrationStatisticsLogger(outputInPlace: display.outputInPlace, write: { Console.status($0) })
+        let verbose = display.verbose
+        let creator = PowCreator(chain: chain, request: request, searchers: searchers,
+                                 statisticsInterval: display.outputInPlace ? .milliseconds(250) : .seconds(1),
+                                 onStatistics: { stats in if display.show { logger.update(stats, verbose: verbose) } })
+        let task = Task { try await creator.run() }
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { task.cancel() }
+        interrupt.resume()
+        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+        do {
+            return try await task.value
+        } catch is CancellationError {
+            Console.error("interrupted after \(creator.engine.progress.noncesHashed) nonces")
+            throw ExitCode(130)
+        } catch let error as CreatePowError {
+            switch error {
+            case .stopped: throw CLIError(description: error.description, exitCode: 1)
+            default: throw CLIError.badInput(error.description)
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError(description: "chain error: \(error)", exitCode: CreatePowExit.chainError)
+        }
+    }
+}
+
+/// The solution plus what a submitter needs.
+struct SubmissionReport: Encodable {
+    let solution: POWSolution
+    let netuid: Int
+    let network: String
+    let hotkey: Bytes32?
+    let coldkey: Bytes32?
+
+    enum Keys: String, CodingKey { case netuid, network, hotkey_ss58, coldkey_ss58, stale_after_blocks }
+
+    func encode(to encoder: any Encoder) throws {
+        try solution.encode(to: encoder)   // nonce, seal, block_number, difficulty, scheme, rule, block_hash, keys (hex)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(netuid, forKey: .netuid)
+        try c.encode(network, forKey: .network)
+        try c.encodeIfPresent(hotkey.map { SS58.encode(publicKey: $0) }, forKey: .hotkey_ss58)
+        try c.encodeIfPresent(coldkey.map { SS58.encode(publicKey: $0) }, forKey: .coldkey_ss58)
+        try c.encode(solution.scheme.staleAfterBlocks, forKey: .stale_after_blocks)
+    }
+}
+
+/// A JSON value of either kind, for small ad-hoc objects.
+enum AnyEncodableValue: Encodable, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral {
+    case bool(Bool), int(Int)
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(integerLiteral value: Int) { self = .int(value) }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .bool(let b): try c.encode(b)
+        case .int(let i): try c.encode(i)
+        }
+    }
+}
