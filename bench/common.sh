@@ -1,0 +1,82 @@
+# Shared helpers for bench/run.sh and bench/kernels.sh (sourced, not run).
+#
+# Environment:
+#   BENCH_SECONDS  seconds per measurement (default 10)
+#   BTPOW          use this btpow binary instead of building one with
+#                  `swift build -c release`
+#   PYTHON         python3 used for the helpers and to create the venvs
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$ROOT/bench"
+BENCH_SECONDS="${BENCH_SECONDS:-10}"
+PYTHON="${PYTHON:-python3}"
+SEED_PY="$ROOT/.venv-ref/seed/bin/python"
+V11_PY="$ROOT/.venv-ref/v11/bin/python"
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+say() { echo "== $*" >&2; }
+
+# need TOOL HINT: stop with a clear message when TOOL is missing.
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found: $2"; }
+
+check_common_tools() {
+    need "$PYTHON" "install Python 3 (python3 and python3-venv)"
+    [[ -n "${BTPOW:-}" ]] || need swift "install a Swift toolchain (https://www.swift.org/install/), or set BTPOW=/path/to/btpow"
+}
+
+# Builds the release binary (unless BTPOW is set) and sets BTPOW to its path.
+build_btpow() {
+    if [[ -n "${BTPOW:-}" ]]; then
+        [[ -x "$BTPOW" ]] || die "BTPOW=$BTPOW is not an executable"
+    else
+        say "building: swift build -c release"
+        (cd "$ROOT" && swift build -c release >&2) || die "swift build -c release failed"
+        BTPOW="$(cd "$ROOT" && swift build -c release --show-bin-path)/btpow"
+        [[ -x "$BTPOW" ]] || die "no btpow binary at $BTPOW after the build"
+    fi
+    "$BTPOW" bench --help >/dev/null 2>&1 || die "$BTPOW has no working 'bench' command"
+}
+
+# setup_refs seed|v11 ...: creates/checks the reference venvs.
+setup_refs() {
+    say "reference venvs: bench/setup_references.sh $*"
+    PYTHON="$PYTHON" "$BENCH/setup_references.sh" "$@" >&2 || die "setting up the Python references failed"
+}
+
+# start_results NAME: a fresh results file (JSON lines) with the run's metadata.
+start_results() {
+    RESULTS="$(mktemp "${TMPDIR:-/tmp}/btpow-$1.XXXXXX.jsonl")"
+    local cpu
+    cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
+    [[ -n "$cpu" ]] || cpu="$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)"
+    "$PYTHON" - "$RESULTS" "$1" "${cpu:-unknown}" "$(nproc)" "$(uname -m)" \
+        "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+        "$BENCH_SECONDS" "$BTPOW" <<'PY'
+import json, sys, datetime
+path, script, cpu, ncpu, arch, commit, secs, btpow = sys.argv[1:]
+meta = {"label": "meta", "script": script, "cpu_model": cpu, "cpus": int(ncpu),
+        "arch": arch, "commit": commit, "seconds": float(secs), "btpow": btpow,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+open(path, "w").write(json.dumps(meta) + "\n")
+PY
+}
+
+# record LABEL COMMAND...: runs COMMAND, which prints one JSON object, and appends
+# it to $RESULTS with the label and the command line added.
+record() {
+    local label="$1"; shift
+    say "$label: $*"
+    local out
+    out="$("$@")" || die "measurement '$label' failed: $*"
+    "$PYTHON" - "$RESULTS" "$label" "$*" "$out" <<'PY' || die "measurement '$label' printed no JSON object: $out"
+import json, sys
+path, label, command, out = sys.argv[1:]
+try:
+    obj = json.loads(out)
+except ValueError:  # tolerate log lines before a one-line JSON object
+    obj = json.loads(out.strip().splitlines()[-1])
+assert isinstance(obj, dict)
+obj.update(label=label, command=command)
+open(path, "a").write(json.dumps(obj) + "\n")
+PY
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Every kernel of ours against the reference solvers, pinned to one core, then
+# all cores (issue 4, item 4). Prints a markdown table for BENCHMARKS.md on
+# stdout; progress goes to stderr.
+#
+#   bench/kernels.sh                      # 10 s per measurement
+#   BENCH_SECONDS=30 bench/kernels.sh
+#   BENCH_CPU=2 bench/kernels.sh          # pin to CPU 2 (default: the first CPU
+#                                         # this process may use, normally 0)
+#   BTPOW=path/to/btpow bench/kernels.sh  # skip the build
+#
+# One core (taskset -c $BENCH_CPU, 1 thread each):
+#   - btpow bench --kernel K --scheme legacy|v1, for every kernel that
+#     `btpow bench --list-kernels --json` marks available
+#   - the seed's Python _solve_for_nonce_block (legacy, bittensor 9.12.2)
+#   - bittensor_core's pow_mine_cpu (v1, bittensor 11.3.0), 1 thread
+# All CPUs (no pinning): btpow's default kernel for both schemes and
+# pow_mine_cpu, each with one thread per CPU.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+check_common_tools
+need taskset "install util-linux (it provides taskset)"
+
+build_btpow
+setup_refs seed v11
+start_results kernels
+NCPU="$(nproc)"
+S="$BENCH_SECONDS"
+CPU="${BENCH_CPU:-$("$PYTHON" -c 'import os; print(min(os.sched_getaffinity(0)))')}"
+PIN=(taskset -c "$CPU")
+"${PIN[@]}" true 2>/dev/null || die "cannot pin to CPU $CPU (taskset -c $CPU failed)"
+
+record pinning printf '{"cpu": %d}' "$CPU"
+record kernel-list "$BTPOW" bench --list-kernels --json
+mapfile -t KERNELS < <("$PYTHON" -c 'import json,sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["label"] == "kernel-list":
+        for k in r["kernels"]:
+            if k.get("available"): print(k["name"])' "$RESULTS")
+[[ ${#KERNELS[@]} -gt 0 ]] || die "btpow bench --list-kernels reports no available kernel"
+
+for k in "${KERNELS[@]}"; do
+    for scheme in legacy v1; do
+        record "pinned:$scheme:$k" "${PIN[@]}" "$BTPOW" bench --scheme "$scheme" --threads 1 \
+            --seconds "$S" --json --kernel "$k"
+    done
+done
+record seed-1 "${PIN[@]}" "$SEED_PY" "$BENCH/reference_rate.py" --which seed --seconds "$S"
+record core-1 "${PIN[@]}" "$V11_PY" "$BENCH/reference_rate.py" --which core --threads 1 --seconds "$S"
+
+record all:legacy "$BTPOW" bench --scheme legacy --threads "$NCPU" --seconds "$S" --json
+record all:v1     "$BTPOW" bench --scheme v1 --threads "$NCPU" --seconds "$S" --json
+record core-all   "$V11_PY" "$BENCH/reference_rate.py" --which core --threads "$NCPU" --seconds "$S"
+
+say "results: $RESULTS"
+"$PYTHON" "$BENCH/report.py" kernels "$RESULTS"

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Render a benchmark results file (JSON lines from bench/common.sh) as markdown.
+
+  bench/report.py run RESULTS.jsonl       # the table of bench/run.sh
+  bench/report.py kernels RESULTS.jsonl   # the table of bench/kernels.sh
+
+Each line of RESULTS is one measurement: the JSON the measuring command printed
+plus "label" and "command"; the first line (label "meta") describes the run.
+"""
+import json
+import sys
+
+
+def rate(x):
+    """Seals per second, human readable."""
+    if x is None:
+        return "—"
+    if x >= 10e6:
+        return f"{x / 1e6:.1f} M/s"
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} M/s"
+    return f"{x / 1e6:.3f} M/s"
+
+
+def ratio(a, b):
+    if a is None or not b:
+        return "—"
+    return f"{a / b:.1f}×" if a / b >= 10 else f"{a / b:.2f}×"
+
+
+def header(meta, title, command):
+    return [
+        f"### {title}",
+        "",
+        f"- Date: {meta['date']}; commit `{meta['commit']}`",
+        f"- CPU: {meta['cpu_model']} ({meta['arch']}, {meta['cpus']} CPUs available to the process)",
+        f"- Command: `{command}` ({meta['seconds']:g} s per measurement)",
+    ]
+
+
+def features(rows):
+    feats = {r.get("cpu_features") for r in rows if r.get("cpu_features")}
+    return [f"- CPU features seen by btpow: {', '.join(sorted(feats))}"] if feats else []
+
+
+def load(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    meta = rows[0]
+    assert meta["label"] == "meta", "the results file must start with its meta line"
+    return meta, rows[1:]
+
+
+def by_label(rows):
+    return {r["label"]: r for r in rows}
+
+
+def report_run(meta, rows):
+    m = by_label(rows)
+    one, alln, seed = m["btpow-1"], m["btpow-all"], m["seed-1"]
+    first, mem = m.get("first-hash"), m.get("memory")
+    one_r, all_r, seed_r = one["hashes_per_second"], alln["hashes_per_second"], seed["hashes_per_second"]
+    n = alln.get("threads", meta["cpus"])
+    out = header(meta, "btpow vs the seed's Python solver (legacy seal)", "bench/run.sh")
+    out += features(rows)
+    out += [
+        "",
+        "| measurement | workers | seals/s | per worker |",
+        "|---|---|---|---|",
+        f"| `btpow bench --scheme legacy`, kernel `{one.get('kernel', '?')}` | 1 thread | {rate(one_r)} | {rate(one_r)} |",
+        f"| `btpow bench --scheme legacy`, kernel `{alln.get('kernel', '?')}` | {n} threads | {rate(all_r)} | {rate(all_r / n)} |",
+        f"| seed `_solve_for_nonce_block` ({seed['package']}) | 1 process | {rate(seed_r)} | {rate(seed_r)} |",
+        "",
+        "| figure | measured | target (issue 2) |",
+        "|---|---|---|",
+        f"| btpow 1 thread ÷ seed 1 process (per core) | {ratio(one_r, seed_r)} | ≥ 15× |",
+        f"| btpow {n} threads ÷ 1 thread | {ratio(all_r, one_r)} | ≥ 1.8× on 2 cores |",
+    ]
+    if first:
+        out.append(f"| `btpow solve` start → solution printed, difficulty 1, 1 thread "
+                   f"(median of {first['runs']}; bounds time to first hash) | "
+                   f"{first['wall_ms_median']:.1f} ms (min {first['wall_ms_min']:.1f}) | < 50 ms |")
+    if mem:
+        out.append(f"| `btpow solve` peak resident memory, {n} threads, "
+                   f"{mem.get('nonces', 0) / 1e6:.0f} M nonces | {mem['max_rss_kb'] * 1024 / 1e6:.1f} MB | < 30 MB |")
+    return out
+
+
+def report_kernels(meta, rows):
+    pinned = [r for r in rows if r["label"].startswith("pinned:")]
+    m = by_label(rows)
+    seed, core1 = m["seed-1"], m["core-1"]
+    cpu = m.get("pinning", {}).get("cpu", 0)
+    legacy = {r["kernel"]: r["hashes_per_second"] for r in pinned if r["scheme"] == "legacy"}
+    v1 = {r["kernel"]: r["hashes_per_second"] for r in pinned if r["scheme"] == "v1"}
+    kernels = list(dict.fromkeys(r["kernel"] for r in pinned))
+    out = header(meta, "Kernels, one core, vs the reference solvers", "bench/kernels.sh")
+    out.append(f"- One core: every single-core row runs under `taskset -c {cpu}`; the last rows use all CPUs")
+    out += features(rows)
+    out += [
+        "",
+        "| what | legacy seals/s | v1 seals/s |",
+        "|---|---|---|",
+    ]
+    for k in kernels:
+        out.append(f"| btpow kernel `{k}`, 1 thread, one core | {rate(legacy.get(k))} | {rate(v1.get(k))} |")
+    out.append(f"| seed Python `_solve_for_nonce_block` ({seed['package']}), one core | "
+               f"{rate(seed['hashes_per_second'])} | — |")
+    out.append(f"| `bittensor_core.pow_mine_cpu` ({core1['package']}), 1 thread, one core | — | "
+               f"{rate(core1['hashes_per_second'])} |")
+    all_l, all_v, core_all = m.get("all:legacy"), m.get("all:v1"), m.get("core-all")
+    if all_l and all_v:
+        n = all_l.get("threads", meta["cpus"])
+        out.append(f"| btpow default kernel (`{all_l.get('kernel')}` / `{all_v.get('kernel')}`), "
+                   f"{n} threads, all CPUs | {rate(all_l['hashes_per_second'])} | {rate(all_v['hashes_per_second'])} |")
+    if core_all:
+        out.append(f"| `pow_mine_cpu`, {core_all['workers']} threads, all CPUs | — | "
+                   f"{rate(core_all['hashes_per_second'])} |")
+
+    best_l = max(legacy, key=legacy.get) if legacy else None
+    best_v = max(v1, key=v1.get) if v1 else None
+    out += [
+        "",
+        "| figure | measured | target (issue 4) |",
+        "|---|---|---|",
+    ]
+    if best_l:
+        out.append(f"| best legacy kernel (`{best_l}`), one core | {rate(legacy[best_l])} | "
+                   f"≥ 21 M/s (85 % of the C SHA-NI + AVX-512 limit, Zen 5) |")
+        out.append(f"| best legacy kernel ÷ seed Python, one core | "
+                   f"{ratio(legacy[best_l], seed['hashes_per_second'])} | ≥ 150× |")
+    if best_v:
+        out.append(f"| best v1 kernel (`{best_v}`) ÷ `pow_mine_cpu`, one core | "
+                   f"{ratio(v1[best_v], core1['hashes_per_second'])} | ≥ 5× |")
+    for scheme, allr, table in (("legacy", all_l, legacy), ("v1", all_v, v1)):
+        if allr and allr.get("kernel") in table:
+            out.append(f"| all CPUs ÷ one core, {scheme}, kernel `{allr['kernel']}` | "
+                       f"{ratio(allr['hashes_per_second'], table[allr['kernel']])} | ≥ 1.9× on 2 cores |")
+    if core_all:
+        out.append(f"| (reference) `pow_mine_cpu` all CPUs ÷ one core | "
+                   f"{ratio(core_all['hashes_per_second'], core1['hashes_per_second'])} | — |")
+    listed = m.get("kernel-list", {}).get("kernels", [])
+    missing = [k["name"] for k in listed if not k.get("available")]
+    if missing:
+        out += ["", "Kernels not available on this CPU: " + ", ".join(f"`{k}`" for k in missing) + "."]
+    return out
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("run", "kernels"):
+        sys.exit("usage: report.py run|kernels RESULTS.jsonl")
+    meta, rows = load(sys.argv[2])
+    lines = report_run(meta, rows) if sys.argv[1] == "run" else report_kernels(meta, rows)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
