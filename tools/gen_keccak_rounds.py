@@ -77,6 +77,35 @@ def round_lines(fused, first=False, last=False):
     return L
 
 
+def rowwise_lines(src, dst, fused):
+    """Middle round from lanes src0..src24 into dst0..dst24, one output row at a time (each row's five
+    rotated inputs, then its chi), so only a few temporaries are live: fewer spills and copies."""
+    L = []
+    for x in range(5):
+        L.append(f"V c{x} = XOR3(XOR3({src}{x}, {src}{x+5}, {src}{x+10}), {src}{x+15}, {src}{x+20});")
+    for x in range(5):
+        L.append(f"V r{x} = ROL(c{x}, 1);")
+    if not fused:
+        for x in range(5):
+            L.append(f"V d{x} = XOR(c{(x+4)%5}, r{(x+1)%5});")
+    source = {}
+    for i in range(25):
+        x, y = i % 5, i // 5
+        source[pi_target(x, y)] = i
+    for Y in range(5):
+        for X in range(5):
+            t = X + 5 * Y
+            i = source[t]
+            x, y = i % 5, i // 5
+            src_expr = f"XOR3({src}{i}, c{(x+4)%5}, r{(x+1)%5})" if fused else f"XOR({src}{i}, d{x})"
+            L.append(f"V b{t} = {rol(src_expr, RHO[(x, y)])};")
+        for X in range(5):
+            t = X + 5 * Y
+            L.append(f"{dst}{t} = CHI(b{t}, b{(X+1)%5 + 5*Y}, b{(X+2)%5 + 5*Y});")
+    L.append(f"{dst}0 = XOR({dst}0, BCAST((rc_this)));")
+    return L
+
+
 def macro(name, lines):
     body = " \\\n    ".join(lines)
     return f"#define {name} do {{ \\\n    {body} \\\n}} while (0)\n"
@@ -91,6 +120,17 @@ def main():
         sfx = "FUSED" if fused else "SPLIT"
         out.append(f"// A middle round, theta {'fused into one XOR3 per lane' if fused else 'through D[x] then XOR'}.")
         out.append(macro(f"KECCAK_ROUND_{sfx}(rc_this)", [l.replace("RC_THIS", "(rc_this)") for l in round_lines(fused)]))
+    for fused in (True, False):
+        sfx = "FUSED" if fused else "SPLIT"
+        out.append("// A middle round from lanes a into lanes e and back, row by row (fewer live registers).")
+        out.append(macro(f"KECCAK_ROUND_AE_{sfx}(rc_this)", rowwise_lines("a", "e", fused)))
+        out.append(macro(f"KECCAK_ROUND_EA_{sfx}(rc_this)", rowwise_lines("e", "a", fused)))
+        calls = [f"KECCAK_ROUND_{'AE' if r % 2 else 'EA'}_{sfx}(0x{RC[r]:016X}ULL);" for r in range(1, 23)]
+        out.append(macro(f"KECCAK_ROUNDS_1_22_ROWS_{sfx}()", calls))
+        # The same with hook(r, lane) after round r (lane: one of its output lanes): lets independent work (the next batch's SHA-NI rounds) sit
+        # between the rounds in program order, within reach of the out-of-order window.
+        calls = [f"KECCAK_ROUND_{'AE' if r % 2 else 'EA'}_{sfx}(0x{RC[r]:016X}ULL); hook({r}, {'e' if r % 2 else 'a'}0);" for r in range(1, 23)]
+        out.append(macro(f"KECCAK_ROUNDS_1_22_ROWS_{sfx}_HOOKED(hook)", calls))
     out.append("// Round 0 for the message a0..a3 (32 bytes), pad a4 = 0x01, a16 = 0x80 << 56, the rest 0.")
     out.append(macro("KECCAK_ROUND_FIRST()", [l.replace("RC_THIS", "0x0000000000000001ULL") for l in round_lines(False, first=True)]))
     out.append("// Round 23 reduced to output lanes 0 and 3, into o0 and o3 (declared by the includer).")

@@ -139,6 +139,374 @@
     a0 = XOR(a0, BCAST((rc_this))); \
 } while (0)
 
+// A middle round from lanes a into lanes e and back, row by row (fewer live registers).
+#define KECCAK_ROUND_AE_FUSED(rc_this) do { \
+    V c0 = XOR3(XOR3(a0, a5, a10), a15, a20); \
+    V c1 = XOR3(XOR3(a1, a6, a11), a16, a21); \
+    V c2 = XOR3(XOR3(a2, a7, a12), a17, a22); \
+    V c3 = XOR3(XOR3(a3, a8, a13), a18, a23); \
+    V c4 = XOR3(XOR3(a4, a9, a14), a19, a24); \
+    V r0 = ROL(c0, 1); \
+    V r1 = ROL(c1, 1); \
+    V r2 = ROL(c2, 1); \
+    V r3 = ROL(c3, 1); \
+    V r4 = ROL(c4, 1); \
+    V b0 = XOR3(a0, c4, r1); \
+    V b1 = ROL(XOR3(a6, c0, r2), 44); \
+    V b2 = ROL(XOR3(a12, c1, r3), 43); \
+    V b3 = ROL(XOR3(a18, c2, r4), 21); \
+    V b4 = ROL(XOR3(a24, c3, r0), 14); \
+    e0 = CHI(b0, b1, b2); \
+    e1 = CHI(b1, b2, b3); \
+    e2 = CHI(b2, b3, b4); \
+    e3 = CHI(b3, b4, b0); \
+    e4 = CHI(b4, b0, b1); \
+    V b5 = ROL(XOR3(a3, c2, r4), 28); \
+    V b6 = ROL(XOR3(a9, c3, r0), 20); \
+    V b7 = ROL(XOR3(a10, c4, r1), 3); \
+    V b8 = ROL(XOR3(a16, c0, r2), 45); \
+    V b9 = ROL(XOR3(a22, c1, r3), 61); \
+    e5 = CHI(b5, b6, b7); \
+    e6 = CHI(b6, b7, b8); \
+    e7 = CHI(b7, b8, b9); \
+    e8 = CHI(b8, b9, b5); \
+    e9 = CHI(b9, b5, b6); \
+    V b10 = ROL(XOR3(a1, c0, r2), 1); \
+    V b11 = ROL(XOR3(a7, c1, r3), 6); \
+    V b12 = ROL(XOR3(a13, c2, r4), 25); \
+    V b13 = ROL(XOR3(a19, c3, r0), 8); \
+    V b14 = ROL(XOR3(a20, c4, r1), 18); \
+    e10 = CHI(b10, b11, b12); \
+    e11 = CHI(b11, b12, b13); \
+    e12 = CHI(b12, b13, b14); \
+    e13 = CHI(b13, b14, b10); \
+    e14 = CHI(b14, b10, b11); \
+    V b15 = ROL(XOR3(a4, c3, r0), 27); \
+    V b16 = ROL(XOR3(a5, c4, r1), 36); \
+    V b17 = ROL(XOR3(a11, c0, r2), 10); \
+    V b18 = ROL(XOR3(a17, c1, r3), 15); \
+    V b19 = ROL(XOR3(a23, c2, r4), 56); \
+    e15 = CHI(b15, b16, b17); \
+    e16 = CHI(b16, b17, b18); \
+    e17 = CHI(b17, b18, b19); \
+    e18 = CHI(b18, b19, b15); \
+    e19 = CHI(b19, b15, b16); \
+    V b20 = ROL(XOR3(a2, c1, r3), 62); \
+    V b21 = ROL(XOR3(a8, c2, r4), 55); \
+    V b22 = ROL(XOR3(a14, c3, r0), 39); \
+    V b23 = ROL(XOR3(a15, c4, r1), 41); \
+    V b24 = ROL(XOR3(a21, c0, r2), 2); \
+    e20 = CHI(b20, b21, b22); \
+    e21 = CHI(b21, b22, b23); \
+    e22 = CHI(b22, b23, b24); \
+    e23 = CHI(b23, b24, b20); \
+    e24 = CHI(b24, b20, b21); \
+    e0 = XOR(e0, BCAST((rc_this))); \
+} while (0)
+
+#define KECCAK_ROUND_EA_FUSED(rc_this) do { \
+    V c0 = XOR3(XOR3(e0, e5, e10), e15, e20); \
+    V c1 = XOR3(XOR3(e1, e6, e11), e16, e21); \
+    V c2 = XOR3(XOR3(e2, e7, e12), e17, e22); \
+    V c3 = XOR3(XOR3(e3, e8, e13), e18, e23); \
+    V c4 = XOR3(XOR3(e4, e9, e14), e19, e24); \
+    V r0 = ROL(c0, 1); \
+    V r1 = ROL(c1, 1); \
+    V r2 = ROL(c2, 1); \
+    V r3 = ROL(c3, 1); \
+    V r4 = ROL(c4, 1); \
+    V b0 = XOR3(e0, c4, r1); \
+    V b1 = ROL(XOR3(e6, c0, r2), 44); \
+    V b2 = ROL(XOR3(e12, c1, r3), 43); \
+    V b3 = ROL(XOR3(e18, c2, r4), 21); \
+    V b4 = ROL(XOR3(e24, c3, r0), 14); \
+    a0 = CHI(b0, b1, b2); \
+    a1 = CHI(b1, b2, b3); \
+    a2 = CHI(b2, b3, b4); \
+    a3 = CHI(b3, b4, b0); \
+    a4 = CHI(b4, b0, b1); \
+    V b5 = ROL(XOR3(e3, c2, r4), 28); \
+    V b6 = ROL(XOR3(e9, c3, r0), 20); \
+    V b7 = ROL(XOR3(e10, c4, r1), 3); \
+    V b8 = ROL(XOR3(e16, c0, r2), 45); \
+    V b9 = ROL(XOR3(e22, c1, r3), 61); \
+    a5 = CHI(b5, b6, b7); \
+    a6 = CHI(b6, b7, b8); \
+    a7 = CHI(b7, b8, b9); \
+    a8 = CHI(b8, b9, b5); \
+    a9 = CHI(b9, b5, b6); \
+    V b10 = ROL(XOR3(e1, c0, r2), 1); \
+    V b11 = ROL(XOR3(e7, c1, r3), 6); \
+    V b12 = ROL(XOR3(e13, c2, r4), 25); \
+    V b13 = ROL(XOR3(e19, c3, r0), 8); \
+    V b14 = ROL(XOR3(e20, c4, r1), 18); \
+    a10 = CHI(b10, b11, b12); \
+    a11 = CHI(b11, b12, b13); \
+    a12 = CHI(b12, b13, b14); \
+    a13 = CHI(b13, b14, b10); \
+    a14 = CHI(b14, b10, b11); \
+    V b15 = ROL(XOR3(e4, c3, r0), 27); \
+    V b16 = ROL(XOR3(e5, c4, r1), 36); \
+    V b17 = ROL(XOR3(e11, c0, r2), 10); \
+    V b18 = ROL(XOR3(e17, c1, r3), 15); \
+    V b19 = ROL(XOR3(e23, c2, r4), 56); \
+    a15 = CHI(b15, b16, b17); \
+    a16 = CHI(b16, b17, b18); \
+    a17 = CHI(b17, b18, b19); \
+    a18 = CHI(b18, b19, b15); \
+    a19 = CHI(b19, b15, b16); \
+    V b20 = ROL(XOR3(e2, c1, r3), 62); \
+    V b21 = ROL(XOR3(e8, c2, r4), 55); \
+    V b22 = ROL(XOR3(e14, c3, r0), 39); \
+    V b23 = ROL(XOR3(e15, c4, r1), 41); \
+    V b24 = ROL(XOR3(e21, c0, r2), 2); \
+    a20 = CHI(b20, b21, b22); \
+    a21 = CHI(b21, b22, b23); \
+    a22 = CHI(b22, b23, b24); \
+    a23 = CHI(b23, b24, b20); \
+    a24 = CHI(b24, b20, b21); \
+    a0 = XOR(a0, BCAST((rc_this))); \
+} while (0)
+
+#define KECCAK_ROUNDS_1_22_ROWS_FUSED() do { \
+    KECCAK_ROUND_AE_FUSED(0x0000000000008082ULL); \
+    KECCAK_ROUND_EA_FUSED(0x800000000000808AULL); \
+    KECCAK_ROUND_AE_FUSED(0x8000000080008000ULL); \
+    KECCAK_ROUND_EA_FUSED(0x000000000000808BULL); \
+    KECCAK_ROUND_AE_FUSED(0x0000000080000001ULL); \
+    KECCAK_ROUND_EA_FUSED(0x8000000080008081ULL); \
+    KECCAK_ROUND_AE_FUSED(0x8000000000008009ULL); \
+    KECCAK_ROUND_EA_FUSED(0x000000000000008AULL); \
+    KECCAK_ROUND_AE_FUSED(0x0000000000000088ULL); \
+    KECCAK_ROUND_EA_FUSED(0x0000000080008009ULL); \
+    KECCAK_ROUND_AE_FUSED(0x000000008000000AULL); \
+    KECCAK_ROUND_EA_FUSED(0x000000008000808BULL); \
+    KECCAK_ROUND_AE_FUSED(0x800000000000008BULL); \
+    KECCAK_ROUND_EA_FUSED(0x8000000000008089ULL); \
+    KECCAK_ROUND_AE_FUSED(0x8000000000008003ULL); \
+    KECCAK_ROUND_EA_FUSED(0x8000000000008002ULL); \
+    KECCAK_ROUND_AE_FUSED(0x8000000000000080ULL); \
+    KECCAK_ROUND_EA_FUSED(0x000000000000800AULL); \
+    KECCAK_ROUND_AE_FUSED(0x800000008000000AULL); \
+    KECCAK_ROUND_EA_FUSED(0x8000000080008081ULL); \
+    KECCAK_ROUND_AE_FUSED(0x8000000000008080ULL); \
+    KECCAK_ROUND_EA_FUSED(0x0000000080000001ULL); \
+} while (0)
+
+#define KECCAK_ROUNDS_1_22_ROWS_FUSED_HOOKED(hook) do { \
+    KECCAK_ROUND_AE_FUSED(0x0000000000008082ULL); hook(1, e0); \
+    KECCAK_ROUND_EA_FUSED(0x800000000000808AULL); hook(2, a0); \
+    KECCAK_ROUND_AE_FUSED(0x8000000080008000ULL); hook(3, e0); \
+    KECCAK_ROUND_EA_FUSED(0x000000000000808BULL); hook(4, a0); \
+    KECCAK_ROUND_AE_FUSED(0x0000000080000001ULL); hook(5, e0); \
+    KECCAK_ROUND_EA_FUSED(0x8000000080008081ULL); hook(6, a0); \
+    KECCAK_ROUND_AE_FUSED(0x8000000000008009ULL); hook(7, e0); \
+    KECCAK_ROUND_EA_FUSED(0x000000000000008AULL); hook(8, a0); \
+    KECCAK_ROUND_AE_FUSED(0x0000000000000088ULL); hook(9, e0); \
+    KECCAK_ROUND_EA_FUSED(0x0000000080008009ULL); hook(10, a0); \
+    KECCAK_ROUND_AE_FUSED(0x000000008000000AULL); hook(11, e0); \
+    KECCAK_ROUND_EA_FUSED(0x000000008000808BULL); hook(12, a0); \
+    KECCAK_ROUND_AE_FUSED(0x800000000000008BULL); hook(13, e0); \
+    KECCAK_ROUND_EA_FUSED(0x8000000000008089ULL); hook(14, a0); \
+    KECCAK_ROUND_AE_FUSED(0x8000000000008003ULL); hook(15, e0); \
+    KECCAK_ROUND_EA_FUSED(0x8000000000008002ULL); hook(16, a0); \
+    KECCAK_ROUND_AE_FUSED(0x8000000000000080ULL); hook(17, e0); \
+    KECCAK_ROUND_EA_FUSED(0x000000000000800AULL); hook(18, a0); \
+    KECCAK_ROUND_AE_FUSED(0x800000008000000AULL); hook(19, e0); \
+    KECCAK_ROUND_EA_FUSED(0x8000000080008081ULL); hook(20, a0); \
+    KECCAK_ROUND_AE_FUSED(0x8000000000008080ULL); hook(21, e0); \
+    KECCAK_ROUND_EA_FUSED(0x0000000080000001ULL); hook(22, a0); \
+} while (0)
+
+// A middle round from lanes a into lanes e and back, row by row (fewer live registers).
+#define KECCAK_ROUND_AE_SPLIT(rc_this) do { \
+    V c0 = XOR3(XOR3(a0, a5, a10), a15, a20); \
+    V c1 = XOR3(XOR3(a1, a6, a11), a16, a21); \
+    V c2 = XOR3(XOR3(a2, a7, a12), a17, a22); \
+    V c3 = XOR3(XOR3(a3, a8, a13), a18, a23); \
+    V c4 = XOR3(XOR3(a4, a9, a14), a19, a24); \
+    V r0 = ROL(c0, 1); \
+    V r1 = ROL(c1, 1); \
+    V r2 = ROL(c2, 1); \
+    V r3 = ROL(c3, 1); \
+    V r4 = ROL(c4, 1); \
+    V d0 = XOR(c4, r1); \
+    V d1 = XOR(c0, r2); \
+    V d2 = XOR(c1, r3); \
+    V d3 = XOR(c2, r4); \
+    V d4 = XOR(c3, r0); \
+    V b0 = XOR(a0, d0); \
+    V b1 = ROL(XOR(a6, d1), 44); \
+    V b2 = ROL(XOR(a12, d2), 43); \
+    V b3 = ROL(XOR(a18, d3), 21); \
+    V b4 = ROL(XOR(a24, d4), 14); \
+    e0 = CHI(b0, b1, b2); \
+    e1 = CHI(b1, b2, b3); \
+    e2 = CHI(b2, b3, b4); \
+    e3 = CHI(b3, b4, b0); \
+    e4 = CHI(b4, b0, b1); \
+    V b5 = ROL(XOR(a3, d3), 28); \
+    V b6 = ROL(XOR(a9, d4), 20); \
+    V b7 = ROL(XOR(a10, d0), 3); \
+    V b8 = ROL(XOR(a16, d1), 45); \
+    V b9 = ROL(XOR(a22, d2), 61); \
+    e5 = CHI(b5, b6, b7); \
+    e6 = CHI(b6, b7, b8); \
+    e7 = CHI(b7, b8, b9); \
+    e8 = CHI(b8, b9, b5); \
+    e9 = CHI(b9, b5, b6); \
+    V b10 = ROL(XOR(a1, d1), 1); \
+    V b11 = ROL(XOR(a7, d2), 6); \
+    V b12 = ROL(XOR(a13, d3), 25); \
+    V b13 = ROL(XOR(a19, d4), 8); \
+    V b14 = ROL(XOR(a20, d0), 18); \
+    e10 = CHI(b10, b11, b12); \
+    e11 = CHI(b11, b12, b13); \
+    e12 = CHI(b12, b13, b14); \
+    e13 = CHI(b13, b14, b10); \
+    e14 = CHI(b14, b10, b11); \
+    V b15 = ROL(XOR(a4, d4), 27); \
+    V b16 = ROL(XOR(a5, d0), 36); \
+    V b17 = ROL(XOR(a11, d1), 10); \
+    V b18 = ROL(XOR(a17, d2), 15); \
+    V b19 = ROL(XOR(a23, d3), 56); \
+    e15 = CHI(b15, b16, b17); \
+    e16 = CHI(b16, b17, b18); \
+    e17 = CHI(b17, b18, b19); \
+    e18 = CHI(b18, b19, b15); \
+    e19 = CHI(b19, b15, b16); \
+    V b20 = ROL(XOR(a2, d2), 62); \
+    V b21 = ROL(XOR(a8, d3), 55); \
+    V b22 = ROL(XOR(a14, d4), 39); \
+    V b23 = ROL(XOR(a15, d0), 41); \
+    V b24 = ROL(XOR(a21, d1), 2); \
+    e20 = CHI(b20, b21, b22); \
+    e21 = CHI(b21, b22, b23); \
+    e22 = CHI(b22, b23, b24); \
+    e23 = CHI(b23, b24, b20); \
+    e24 = CHI(b24, b20, b21); \
+    e0 = XOR(e0, BCAST((rc_this))); \
+} while (0)
+
+#define KECCAK_ROUND_EA_SPLIT(rc_this) do { \
+    V c0 = XOR3(XOR3(e0, e5, e10), e15, e20); \
+    V c1 = XOR3(XOR3(e1, e6, e11), e16, e21); \
+    V c2 = XOR3(XOR3(e2, e7, e12), e17, e22); \
+    V c3 = XOR3(XOR3(e3, e8, e13), e18, e23); \
+    V c4 = XOR3(XOR3(e4, e9, e14), e19, e24); \
+    V r0 = ROL(c0, 1); \
+    V r1 = ROL(c1, 1); \
+    V r2 = ROL(c2, 1); \
+    V r3 = ROL(c3, 1); \
+    V r4 = ROL(c4, 1); \
+    V d0 = XOR(c4, r1); \
+    V d1 = XOR(c0, r2); \
+    V d2 = XOR(c1, r3); \
+    V d3 = XOR(c2, r4); \
+    V d4 = XOR(c3, r0); \
+    V b0 = XOR(e0, d0); \
+    V b1 = ROL(XOR(e6, d1), 44); \
+    V b2 = ROL(XOR(e12, d2), 43); \
+    V b3 = ROL(XOR(e18, d3), 21); \
+    V b4 = ROL(XOR(e24, d4), 14); \
+    a0 = CHI(b0, b1, b2); \
+    a1 = CHI(b1, b2, b3); \
+    a2 = CHI(b2, b3, b4); \
+    a3 = CHI(b3, b4, b0); \
+    a4 = CHI(b4, b0, b1); \
+    V b5 = ROL(XOR(e3, d3), 28); \
+    V b6 = ROL(XOR(e9, d4), 20); \
+    V b7 = ROL(XOR(e10, d0), 3); \
+    V b8 = ROL(XOR(e16, d1), 45); \
+    V b9 = ROL(XOR(e22, d2), 61); \
+    a5 = CHI(b5, b6, b7); \
+    a6 = CHI(b6, b7, b8); \
+    a7 = CHI(b7, b8, b9); \
+    a8 = CHI(b8, b9, b5); \
+    a9 = CHI(b9, b5, b6); \
+    V b10 = ROL(XOR(e1, d1), 1); \
+    V b11 = ROL(XOR(e7, d2), 6); \
+    V b12 = ROL(XOR(e13, d3), 25); \
+    V b13 = ROL(XOR(e19, d4), 8); \
+    V b14 = ROL(XOR(e20, d0), 18); \
+    a10 = CHI(b10, b11, b12); \
+    a11 = CHI(b11, b12, b13); \
+    a12 = CHI(b12, b13, b14); \
+    a13 = CHI(b13, b14, b10); \
+    a14 = CHI(b14, b10, b11); \
+    V b15 = ROL(XOR(e4, d4), 27); \
+    V b16 = ROL(XOR(e5, d0), 36); \
+    V b17 = ROL(XOR(e11, d1), 10); \
+    V b18 = ROL(XOR(e17, d2), 15); \
+    V b19 = ROL(XOR(e23, d3), 56); \
+    a15 = CHI(b15, b16, b17); \
+    a16 = CHI(b16, b17, b18); \
+    a17 = CHI(b17, b18, b19); \
+    a18 = CHI(b18, b19, b15); \
+    a19 = CHI(b19, b15, b16); \
+    V b20 = ROL(XOR(e2, d2), 62); \
+    V b21 = ROL(XOR(e8, d3), 55); \
+    V b22 = ROL(XOR(e14, d4), 39); \
+    V b23 = ROL(XOR(e15, d0), 41); \
+    V b24 = ROL(XOR(e21, d1), 2); \
+    a20 = CHI(b20, b21, b22); \
+    a21 = CHI(b21, b22, b23); \
+    a22 = CHI(b22, b23, b24); \
+    a23 = CHI(b23, b24, b20); \
+    a24 = CHI(b24, b20, b21); \
+    a0 = XOR(a0, BCAST((rc_this))); \
+} while (0)
+
+#define KECCAK_ROUNDS_1_22_ROWS_SPLIT() do { \
+    KECCAK_ROUND_AE_SPLIT(0x0000000000008082ULL); \
+    KECCAK_ROUND_EA_SPLIT(0x800000000000808AULL); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000080008000ULL); \
+    KECCAK_ROUND_EA_SPLIT(0x000000000000808BULL); \
+    KECCAK_ROUND_AE_SPLIT(0x0000000080000001ULL); \
+    KECCAK_ROUND_EA_SPLIT(0x8000000080008081ULL); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000000008009ULL); \
+    KECCAK_ROUND_EA_SPLIT(0x000000000000008AULL); \
+    KECCAK_ROUND_AE_SPLIT(0x0000000000000088ULL); \
+    KECCAK_ROUND_EA_SPLIT(0x0000000080008009ULL); \
+    KECCAK_ROUND_AE_SPLIT(0x000000008000000AULL); \
+    KECCAK_ROUND_EA_SPLIT(0x000000008000808BULL); \
+    KECCAK_ROUND_AE_SPLIT(0x800000000000008BULL); \
+    KECCAK_ROUND_EA_SPLIT(0x8000000000008089ULL); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000000008003ULL); \
+    KECCAK_ROUND_EA_SPLIT(0x8000000000008002ULL); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000000000080ULL); \
+    KECCAK_ROUND_EA_SPLIT(0x000000000000800AULL); \
+    KECCAK_ROUND_AE_SPLIT(0x800000008000000AULL); \
+    KECCAK_ROUND_EA_SPLIT(0x8000000080008081ULL); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000000008080ULL); \
+    KECCAK_ROUND_EA_SPLIT(0x0000000080000001ULL); \
+} while (0)
+
+#define KECCAK_ROUNDS_1_22_ROWS_SPLIT_HOOKED(hook) do { \
+    KECCAK_ROUND_AE_SPLIT(0x0000000000008082ULL); hook(1, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x800000000000808AULL); hook(2, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000080008000ULL); hook(3, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x000000000000808BULL); hook(4, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x0000000080000001ULL); hook(5, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x8000000080008081ULL); hook(6, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000000008009ULL); hook(7, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x000000000000008AULL); hook(8, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x0000000000000088ULL); hook(9, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x0000000080008009ULL); hook(10, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x000000008000000AULL); hook(11, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x000000008000808BULL); hook(12, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x800000000000008BULL); hook(13, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x8000000000008089ULL); hook(14, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000000008003ULL); hook(15, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x8000000000008002ULL); hook(16, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000000000080ULL); hook(17, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x000000000000800AULL); hook(18, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x800000008000000AULL); hook(19, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x8000000080008081ULL); hook(20, a0); \
+    KECCAK_ROUND_AE_SPLIT(0x8000000000008080ULL); hook(21, e0); \
+    KECCAK_ROUND_EA_SPLIT(0x0000000080000001ULL); hook(22, a0); \
+} while (0)
+
 // Round 0 for the message a0..a3 (32 bytes), pad a4 = 0x01, a16 = 0x80 << 56, the rest 0.
 #define KECCAK_ROUND_FIRST() do { \
     V c0 = a0; \

@@ -18,37 +18,33 @@
 #define CHI(a, b, c) _mm256_xor_si256(a, _mm256_andnot_si256(b, c))
 #define BCAST(x) _mm256_set1_epi64x((long long)(x))
 
-/// Bit i set: lane i's top seal word (rule's byte order) <= thr_hi.
-K256_ATTR static inline uint32_t keccak4_filter(V a0, V a1, V a2, V a3, int big_endian, uint64_t thr_hi) {
-    const V rot8 = _mm256_set_epi8(14, 13, 12, 11, 10, 9, 8, 15, 6, 5, 4, 3, 2, 1, 0, 7,
-                                   14, 13, 12, 11, 10, 9, 8, 15, 6, 5, 4, 3, 2, 1, 0, 7);
-    const V rot56 = _mm256_set_epi8(8, 15, 14, 13, 12, 11, 10, 9, 0, 7, 6, 5, 4, 3, 2, 1,
-                                    8, 15, 14, 13, 12, 11, 10, 9, 0, 7, 6, 5, 4, 3, 2, 1);
-    V a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24;
-    KECCAK_ROUND_FIRST();
-    KECCAK_ROUNDS_1_22_SPLIT();
-    V o0, o3;
-    KECCAK_ROUND_LAST_03();
-    V key;
-    if (big_endian) {
-        const V swap = _mm256_set_epi8(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7,
-                                       8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
-        key = _mm256_shuffle_epi8(o0, swap);
-    } else {
-        key = o3;
-    }
-    // Unsigned key > thr as a signed compare with both sign bits flipped.
-    const V sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
-    V gt = _mm256_cmpgt_epi64(_mm256_xor_si256(key, sign), _mm256_set1_epi64x((long long)(thr_hi ^ 0x8000000000000000ULL)));
-    return ~(uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(gt)) & 0xf;
-}
+/// mask (bits 0...3) = lanes whose top seal word (rule's byte order) <= thr (variables be, thr in scope).
+#define KECCAK4_FILTER(mask, in0, in1, in2, in3, ROUNDS) do { \
+    const V rot8 = _mm256_set_epi8(14, 13, 12, 11, 10, 9, 8, 15, 6, 5, 4, 3, 2, 1, 0, 7, \
+                                   14, 13, 12, 11, 10, 9, 8, 15, 6, 5, 4, 3, 2, 1, 0, 7); \
+    const V rot56 = _mm256_set_epi8(8, 15, 14, 13, 12, 11, 10, 9, 0, 7, 6, 5, 4, 3, 2, 1, \
+                                    8, 15, 14, 13, 12, 11, 10, 9, 0, 7, 6, 5, 4, 3, 2, 1); \
+    V a0 = (in0), a1 = (in1), a2 = (in2), a3 = (in3); \
+    V a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24; \
+    V e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14, e15, e16, e17, e18, e19, e20, e21, e22, e23, e24; \
+    (void)e0; \
+    KECCAK_ROUND_FIRST(); \
+    ROUNDS; \
+    V o0, o3; \
+    KECCAK_ROUND_LAST_03(); \
+    const V swap_ = _mm256_set_epi8(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, \
+                                    8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7); \
+    V key_ = be ? _mm256_shuffle_epi8(o0, swap_) : o3; \
+    /* unsigned key > thr as a signed compare with both sign bits flipped */ \
+    const V sign_ = _mm256_set1_epi64x((long long)0x8000000000000000ULL); \
+    V gt_ = _mm256_cmpgt_epi64(_mm256_xor_si256(key_, sign_), _mm256_set1_epi64x((long long)(thr ^ 0x8000000000000000ULL))); \
+    mask = ~(uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(gt_)) & 0xf; \
+} while (0)
 
-#undef V
-#undef XOR
-#undef XOR3
-#undef ROL
-#undef CHI
-#undef BCAST
+#ifndef AVX2_KECCAK_ROUNDS
+#define AVX2_KECCAK_ROUNDS KECCAK_ROUNDS_1_22_ROWS_SPLIT
+#define AVX2_KECCAK_ROUNDS_HOOKED KECCAK_ROUNDS_1_22_ROWS_SPLIT_HOOKED
+#endif
 
 static inline uint32_t valid_mask(uint64_t left, int lanes) {
     return left >= (uint64_t)lanes ? (1u << lanes) - 1 : (1u << left) - 1;
@@ -99,8 +95,10 @@ int btpow_avx2_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, ui
             y8_sha_v1(c, w14, w15, h);
         }
         y8_to_lanes(h, a, b);
-        uint32_t m = keccak4_filter(a[0], a[1], a[2], a[3], be, thr);
-        m |= keccak4_filter(b[0], b[1], b[2], b[3], be, thr) << 4;
+        uint32_t m, m2;
+        KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS());
+        KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS());
+        m |= m2 << 4;
         m &= valid_mask(len - i, 8);
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1;
     }
@@ -126,29 +124,44 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
     a[3] = _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(y0, y1), 0xd8);
 }
 
+// The next batch's SHA-NI steps, half between the rounds of each of the two 4-lane Keccaks.
+#define HOOK_HALF(STEP, N, half, r, lane_unused) SHANI8_STEPS(STEP, &k, &t, (half) * (N) / 2 + ((r) - 1) * (N) / 44, (half) * (N) / 2 + (r) * (N) / 44)
+#define HOOK_LEGACY_0(r, lane) HOOK_HALF(shani8_legacy_step, SHANI8_LEGACY_STEPS, 0, r, lane)
+#define HOOK_LEGACY_1(r, lane) HOOK_HALF(shani8_legacy_step, SHANI8_LEGACY_STEPS, 1, r, lane)
+#define HOOK_V1_0(r, lane) HOOK_HALF(shani8_v1_step, SHANI8_V1_STEPS, 0, r, lane)
+#define HOOK_V1_1(r, lane) HOOK_HALF(shani8_v1_step, SHANI8_V1_STEPS, 1, r, lane)
+
+// Software pipeline: batch i's Keccak with batch i + 8's SHA-NI steps between its rounds.
+#define SHANI_PIPELINE_2X4(S, NSTEPS, HOOK0, HOOK1) do { \
+    shani8 t; \
+    __m128i abef[8], cdgh[8]; \
+    shani8_##S##_begin(&k, (uint32_t)n0, &t); \
+    SHANI8_STEPS(shani8_##S##_step, &k, &t, 0, NSTEPS); \
+    shani8_##S##_finish(&k, &t, abef, cdgh); \
+    for (uint64_t i = 0; i < len; i += 8) { \
+        __m256i a[4], b[4]; \
+        shani4_to_lanes(abef, cdgh, a); \
+        shani4_to_lanes(abef + 4, cdgh + 4, b); \
+        shani8_##S##_begin(&k, (uint32_t)(n0 + i + 8), &t); \
+        uint32_t m, m2; \
+        KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS_HOOKED(HOOK0)); \
+        KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS_HOOKED(HOOK1)); \
+        shani8_##S##_finish(&k, &t, abef, cdgh); \
+        m = (m | m2 << 4) & valid_mask(len - i, 8); \
+        if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
+    } \
+} while (0)
+
 __attribute__((target(AVX2_TARGET ",sha")))
 int btpow_avx2_shani_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
     shani_consts k;
     shani_consts_init(&k, c);
     const uint64_t thr = job->threshold[0];
-    const int be = job->big_endian != 0, legacy = job->scheme == BTPOW_SCHEME_LEGACY;
-    for (uint64_t i = 0; i < len; i += 8) {
-        uint32_t lo = (uint32_t)(n0 + i);
-        __m128i abef[8], cdgh[8];
-        __m256i a[4], b[4];
-        if (legacy) {
-            shani_legacy_x4(&k, lo, abef, cdgh);
-            shani_legacy_x4(&k, lo + 4, abef + 4, cdgh + 4);
-        } else {
-            shani_v1_x4(&k, lo, abef, cdgh);
-            shani_v1_x4(&k, lo + 4, abef + 4, cdgh + 4);
-        }
-        shani4_to_lanes(abef, cdgh, a);
-        shani4_to_lanes(abef + 4, cdgh + 4, b);
-        uint32_t m = keccak4_filter(a[0], a[1], a[2], a[3], be, thr);
-        m |= keccak4_filter(b[0], b[1], b[2], b[3], be, thr) << 4;
-        m &= valid_mask(len - i, 8);
-        if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1;
+    const int be = job->big_endian != 0;
+    if (job->scheme == BTPOW_SCHEME_LEGACY) {
+        SHANI_PIPELINE_2X4(legacy, SHANI8_LEGACY_STEPS, HOOK_LEGACY_0, HOOK_LEGACY_1);
+    } else {
+        SHANI_PIPELINE_2X4(v1, SHANI8_V1_STEPS, HOOK_V1_0, HOOK_V1_1);
     }
     return 0;
 }

@@ -16,31 +16,25 @@
 #define CHI(a, b, c) _mm512_ternarylogic_epi64(a, b, c, 0xd2)
 #define BCAST(x) _mm512_set1_epi64((long long)(x))
 
-/// Lanes whose seal's top word (big-endian rules: byte-swapped lane 0; little-endian: lane 3) is <= thr_hi.
-K512_ATTR static inline __mmask8 keccak8_filter(V a0, V a1, V a2, V a3, int big_endian, V thr_hi) {
-    V a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24;
-    KECCAK_ROUND_FIRST();
-    KECCAK_ROUNDS_1_22_FUSED();
-    V o0, o3;
-    KECCAK_ROUND_LAST_03();
-    V key;
-    if (big_endian) {
-        const V swap = _mm512_set_epi8(
-            8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7,
-            8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
-        key = _mm512_shuffle_epi8(o0, swap);
-    } else {
-        key = o3;
-    }
-    return _mm512_cmple_epu64_mask(key, thr_hi);
-}
+static const uint8_t bswap64_bytes[64] = {
+    7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8,
+    7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8,
+};
 
-#undef V
-#undef XOR
-#undef XOR3
-#undef ROL
-#undef CHI
-#undef BCAST
+/// mask = lanes whose seal's top word (big-endian rules: byte-swapped lane 0; little-endian: lane 3) is <= thr
+/// (variables be, thr in scope). ROUNDS: rounds 1...22, possibly with other work hooked between them. The middle
+/// rounds go row by row into a second set of lanes (e0...e24): fewer live registers, fewer copies and spills.
+#define KECCAK8_FILTER(mask, in0, in1, in2, in3, ROUNDS) do { \
+    V a0 = (in0), a1 = (in1), a2 = (in2), a3 = (in3); \
+    V a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24; \
+    V e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14, e15, e16, e17, e18, e19, e20, e21, e22, e23, e24; \
+    KECCAK_ROUND_FIRST(); \
+    ROUNDS; \
+    V o0, o3; \
+    KECCAK_ROUND_LAST_03(); \
+    V key_ = be ? _mm512_shuffle_epi8(o0, _mm512_loadu_si512(bswap64_bytes)) : o3; \
+    mask = _mm512_cmple_epu64_mask(key_, thr); \
+} while (0)
 
 static inline int valid_mask(uint64_t left, int lanes) {
     return left >= (uint64_t)lanes ? (int)((1u << lanes) - 1) : (int)((1u << left) - 1);
@@ -94,8 +88,10 @@ int btpow_avx512_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, 
             z16_sha_v1(c, w14, w15, h);
         }
         z16_to_lanes(h, a, b);
-        uint32_t m = keccak8_filter(a[0], a[1], a[2], a[3], be, thr);
-        m |= (uint32_t)keccak8_filter(b[0], b[1], b[2], b[3], be, thr) << 8;
+        uint32_t m, m2;
+        KECCAK8_FILTER(m, a[0], a[1], a[2], a[3], KECCAK_ROUNDS_1_22_ROWS_SPLIT());
+        KECCAK8_FILTER(m2, b[0], b[1], b[2], b[3], KECCAK_ROUNDS_1_22_ROWS_SPLIT());
+        m |= m2 << 8;
         m &= (uint32_t)valid_mask(len - i, 16);
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1;
     }
@@ -123,27 +119,41 @@ K512_ATTR static inline void shani8_to_lanes(const __m128i abef[8], const __m128
     a[3] = _mm512_permutex2var_epi64(y0, odd, y1);
 }
 
+#define HOOK_LEGACY(r, lane_unused) SHANI8_STEPS(shani8_legacy_step, &k, &t, ((r) - 1) * SHANI8_LEGACY_STEPS / 22, (r) * SHANI8_LEGACY_STEPS / 22)
+#define HOOK_V1(r, lane_unused) SHANI8_STEPS(shani8_v1_step, &k, &t, ((r) - 1) * SHANI8_V1_STEPS / 22, (r) * SHANI8_V1_STEPS / 22)
+
+// Software pipeline: batch i's Keccak runs with batch i + 8's SHA-NI steps hooked between its rounds, so the
+// SHA units' long dependency chains overlap the vector work instead of stalling it.
+#define SHANI_PIPELINE(S, NSTEPS, HOOK, KECCAK_FILTER, TO_LANES, VEC) do { \
+    shani8 t; \
+    __m128i abef[8], cdgh[8]; \
+    shani8_##S##_begin(&k, (uint32_t)n0, &t); \
+    SHANI8_STEPS(shani8_##S##_step, &k, &t, 0, NSTEPS); \
+    shani8_##S##_finish(&k, &t, abef, cdgh); \
+    for (uint64_t i = 0; i < len; i += 8) { \
+        VEC a[8]; \
+        TO_LANES(abef, cdgh, a); \
+        shani8_##S##_begin(&k, (uint32_t)(n0 + i + 8), &t); \
+        uint32_t m; \
+        KECCAK_FILTER(m, a, HOOK); \
+        shani8_##S##_finish(&k, &t, abef, cdgh); \
+        m &= valid_mask(len - i, 8); \
+        if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
+    } \
+} while (0)
+
+#define FILTER8_HOOKED(m, a, HOOK) KECCAK8_FILTER(m, a[0], a[1], a[2], a[3], KECCAK_ROUNDS_1_22_ROWS_SPLIT_HOOKED(HOOK))
+
 __attribute__((target(AVX512_TARGET ",sha")))
 int btpow_avx512_shani_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
     shani_consts k;
     shani_consts_init(&k, c);
     const __m512i thr = _mm512_set1_epi64((long long)job->threshold[0]);
-    const int be = job->big_endian != 0, legacy = job->scheme == BTPOW_SCHEME_LEGACY;
-    for (uint64_t i = 0; i < len; i += 8) {
-        uint32_t lo = (uint32_t)(n0 + i);
-        __m128i abef[8], cdgh[8];
-        __m512i a[4];
-        if (legacy) {
-            shani_legacy_x4(&k, lo, abef, cdgh);
-            shani_legacy_x4(&k, lo + 4, abef + 4, cdgh + 4);
-        } else {
-            shani_v1_x4(&k, lo, abef, cdgh);
-            shani_v1_x4(&k, lo + 4, abef + 4, cdgh + 4);
-        }
-        shani8_to_lanes(abef, cdgh, a);
-        uint32_t m = keccak8_filter(a[0], a[1], a[2], a[3], be, thr);
-        m &= (uint32_t)valid_mask(len - i, 8);
-        if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1;
+    const int be = job->big_endian != 0;
+    if (job->scheme == BTPOW_SCHEME_LEGACY) {
+        SHANI_PIPELINE(legacy, SHANI8_LEGACY_STEPS, HOOK_LEGACY, FILTER8_HOOKED, shani8_to_lanes, __m512i);
+    } else {
+        SHANI_PIPELINE(v1, SHANI8_V1_STEPS, HOOK_V1, FILTER8_HOOKED, shani8_to_lanes, __m512i);
     }
     return 0;
 }

@@ -1,4 +1,4 @@
-// SHA-256 with the SHA extensions, four nonces interleaved (their round chains are latency-bound).
+// SHA-256 with the SHA extensions, eight nonces interleaved (each round chain is latency-bound).
 // State in the instructions' layout: abef = {F, E, B, A} and cdgh = {H, G, D, C} (dword 0 first).
 #include <immintrin.h>
 
@@ -30,60 +30,86 @@ SHANI_ATTR static inline void shani_consts_init(shani_consts *k, const btpow_chu
     s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(mk, 0x0e)); \
 } while (0)
 
-// Groups 4...15 of block 1: message schedule plus rounds, for all four streams.
-#define SHANI_SCHEDULED_GROUPS(s0, s1, w) do { \
-    _Pragma("clang loop unroll(full)") \
-    for (int g = 4; g < 16; g++) { \
-        _Pragma("clang loop unroll(full)") \
-        for (int j = 0; j < 4; j++) { \
-            __m128i t_ = _mm_sha256msg1_epu32(w[j][g & 3], w[j][(g + 1) & 3]); \
-            t_ = _mm_add_epi32(t_, _mm_alignr_epi8(w[j][(g + 3) & 3], w[j][(g + 2) & 3], 4)); \
-            w[j][g & 3] = _mm_sha256msg2_epu32(t_, w[j][(g + 3) & 3]); \
-            SHANI_4ROUNDS(s0[j], s1[j], _mm_add_epi32(w[j][g & 3], shani_k(g))); \
-        } \
-    } \
-} while (0)
+/// Eight nonces' SHA-256 in flight, advanced one step (a 4-round group of every stream) at a time so that
+/// the steps can be spread between the rounds of the previous batch's Keccak.
+typedef struct {
+    __m128i s0[8], s1[8];   ///< (ABEF, CDGH) per stream
+    __m128i w[8][4];        ///< message schedule window per stream
+    __m128i m0[8], m1[8];   ///< v1: block 1's output, added back after block 2
+} shani8;
 
-/// Legacy seals' SHA-256 for nonces with low words lo, lo + 1, lo + 2, lo + 3.
-SHANI_ATTR static inline void shani_legacy_x4(const shani_consts *k, uint32_t lo, __m128i abef[4], __m128i cdgh[4]) {
-    __m128i s0[4], s1[4], w[4][4];
-    for (int j = 0; j < 4; j++) {
-        w[j][0] = _mm_insert_epi32(k->m[0], (int)btpow_bswap32(lo + (uint32_t)j), 0);
-        w[j][1] = k->m[1]; w[j][2] = k->m[2]; w[j][3] = k->m[3];
-        s0[j] = k->abef; s1[j] = k->cdgh;
-    }
-    for (int g = 0; g < 4; g++)
-        for (int j = 0; j < 4; j++) SHANI_4ROUNDS(s0[j], s1[j], _mm_add_epi32(w[j][g], shani_k(g)));
-    SHANI_SCHEDULED_GROUPS(s0, s1, w);
-    for (int j = 0; j < 4; j++) {
-        abef[j] = _mm_add_epi32(s0[j], k->in_abef);
-        cdgh[j] = _mm_add_epi32(s1[j], k->in_cdgh);
+enum { SHANI8_LEGACY_STEPS = 16, SHANI8_V1_STEPS = 28 };
+
+/// Legacy: nonces with low words lo ... lo + 7 (one block: groups 0...15).
+SHANI_ATTR static inline void shani8_legacy_begin(const shani_consts *k, uint32_t lo, shani8 *t) {
+    for (int j = 0; j < 8; j++) {
+        t->w[j][0] = _mm_insert_epi32(k->m[0], (int)btpow_bswap32(lo + (uint32_t)j), 0);
+        t->w[j][1] = k->m[1]; t->w[j][2] = k->m[2]; t->w[j][3] = k->m[3];
+        t->s0[j] = k->abef; t->s1[j] = k->cdgh;
     }
 }
 
-/// v1 seals' SHA-256 (block 1 from round 14, then block 2) for low words lo ... lo + 3 of one chunk.
-SHANI_ATTR static inline void shani_v1_x4(const shani_consts *k, uint32_t lo, __m128i abef[4], __m128i cdgh[4]) {
-    __m128i s0[4], s1[4], w[4][4];
-    for (int j = 0; j < 4; j++) {
+SHANI_ATTR static inline void shani8_schedule(shani8 *t, int j, int g) {
+    __m128i x = _mm_sha256msg1_epu32(t->w[j][g & 3], t->w[j][(g + 1) & 3]);
+    x = _mm_add_epi32(x, _mm_alignr_epi8(t->w[j][(g + 3) & 3], t->w[j][(g + 2) & 3], 4));
+    t->w[j][g & 3] = _mm_sha256msg2_epu32(x, t->w[j][(g + 3) & 3]);
+}
+
+SHANI_ATTR static inline void shani8_legacy_step(const shani_consts *k, shani8 *t, int g) {
+    (void)k;
+    for (int j = 0; j < 8; j++) {
+        if (g >= 4) shani8_schedule(t, j, g);
+        SHANI_4ROUNDS(t->s0[j], t->s1[j], _mm_add_epi32(t->w[j][g & 3], shani_k(g)));
+    }
+}
+
+SHANI_ATTR static inline void shani8_legacy_finish(const shani_consts *k, shani8 *t, __m128i abef[8], __m128i cdgh[8]) {
+    for (int j = 0; j < 8; j++) {
+        abef[j] = _mm_add_epi32(t->s0[j], k->in_abef);
+        cdgh[j] = _mm_add_epi32(t->s1[j], k->in_cdgh);
+    }
+}
+
+/// v1: block 1 from round 14 (rounds 0...13 are per challenge), steps 0...11 = its groups 4...15,
+/// steps 12...27 = block 2's groups 0...15.
+SHANI_ATTR static inline void shani8_v1_begin(const shani_consts *k, uint32_t lo, shani8 *t) {
+    for (int j = 0; j < 8; j++) {
         uint32_t l = lo + (uint32_t)j;
-        // W14 low byte = nonce byte 0, W15 = nonce bytes 1...3 then byte 4 (already in the chunk's W15).
-        w[j][3] = _mm_or_si128(k->m[3], _mm_set_epi32((int)(btpow_bswap32(l) << 8), (int)(l & 0xff), 0, 0));
-        w[j][0] = k->m[0]; w[j][1] = k->m[1]; w[j][2] = k->m[2];
-        __m128i mk = _mm_add_epi32(w[j][3], shani_k(3));
+        // W14 low byte = nonce byte 0; W15 = nonce bytes 1...3, then byte 4 (already in the chunk's W15).
+        t->w[j][3] = _mm_or_si128(k->m[3], _mm_set_epi32((int)(btpow_bswap32(l) << 8), (int)(l & 0xff), 0, 0));
+        t->w[j][0] = k->m[0]; t->w[j][1] = k->m[1]; t->w[j][2] = k->m[2];
+        __m128i mk = _mm_add_epi32(t->w[j][3], shani_k(3));
         // Rounds 14 and 15 (the high half of group 3) from the per-challenge state after round 13.
-        s0[j] = _mm_sha256rnds2_epu32(k->cdgh, k->abef, _mm_shuffle_epi32(mk, 0x0e));
-        s1[j] = k->abef;
-    }
-    SHANI_SCHEDULED_GROUPS(s0, s1, w);
-    __m128i m0[4], m1[4];
-    for (int j = 0; j < 4; j++) {
-        m0[j] = s0[j] = _mm_add_epi32(s0[j], k->in_abef);
-        m1[j] = s1[j] = _mm_add_epi32(s1[j], k->in_cdgh);
-    }
-    for (int g = 0; g < 16; g++)
-        for (int j = 0; j < 4; j++) SHANI_4ROUNDS(s0[j], s1[j], k->kw2[g]);
-    for (int j = 0; j < 4; j++) {
-        abef[j] = _mm_add_epi32(s0[j], m0[j]);
-        cdgh[j] = _mm_add_epi32(s1[j], m1[j]);
+        t->s0[j] = _mm_sha256rnds2_epu32(k->cdgh, k->abef, _mm_shuffle_epi32(mk, 0x0e));
+        t->s1[j] = k->abef;
     }
 }
+
+SHANI_ATTR static inline void shani8_v1_step(const shani_consts *k, shani8 *t, int s) {
+    for (int j = 0; j < 8; j++) {
+        if (s < 12) {
+            shani8_schedule(t, j, s + 4);
+            SHANI_4ROUNDS(t->s0[j], t->s1[j], _mm_add_epi32(t->w[j][s & 3], shani_k(s + 4)));
+        } else {
+            if (s == 12) {
+                t->m0[j] = t->s0[j] = _mm_add_epi32(t->s0[j], k->in_abef);
+                t->m1[j] = t->s1[j] = _mm_add_epi32(t->s1[j], k->in_cdgh);
+            }
+            SHANI_4ROUNDS(t->s0[j], t->s1[j], k->kw2[s - 12]);
+        }
+    }
+}
+
+SHANI_ATTR static inline void shani8_v1_finish(const shani_consts *k, shani8 *t, __m128i abef[8], __m128i cdgh[8]) {
+    (void)k;
+    for (int j = 0; j < 8; j++) {
+        abef[j] = _mm_add_epi32(t->s0[j], t->m0[j]);
+        cdgh[j] = _mm_add_epi32(t->s1[j], t->m1[j]);
+    }
+}
+
+/// Steps lo ... hi - 1 of a scheme (compile-time bounds after the hook's expansion).
+#define SHANI8_STEPS(STEP, k, t, from, to) do { \
+    _Pragma("clang loop unroll(full)") \
+    for (int s_ = (from); s_ < (to); s_++) STEP(k, t, s_); \
+} while (0)
