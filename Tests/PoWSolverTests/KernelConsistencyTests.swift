@@ -24,7 +24,8 @@ final class KernelConsistencyTests: XCTestCase {
     func testCatalog() throws {
         XCTAssertEqual(KernelCatalog.all.first?.name, "swift-scalar")
         XCTAssertEqual(Set(KernelCatalog.names).count, KernelCatalog.names.count)
-        XCTAssertEqual(KernelCatalog.best.name, KernelCatalog.available.last?.name)
+        XCTAssertTrue(KernelCatalog.available.contains { $0.name == KernelCatalog.best.name })
+        if KernelCatalog.available.count > 1 { XCTAssertNotEqual(KernelCatalog.best.name, "swift-scalar") }
         for k in KernelCatalog.available { XCTAssertEqual(try KernelCatalog.named(k.name).name, k.name) }
         XCTAssertThrowsError(try KernelCatalog.named("nope")) { error in
             let text = "\(error)"
@@ -182,7 +183,14 @@ final class KernelConsistencyTests: XCTestCase {
         }
     }
 
-    /// Speed per kernel and scheme, one thread: `BTPOW_KERNEL_SPEED=1 swift test -c release --filter kernelSpeed`.
+    /// CPU time of this thread: other load on the machine does not count against the kernel.
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// Speed per kernel and scheme, one thread (thread CPU time): `BTPOW_KERNEL_SPEED=1 swift test -c release --filter kernelSpeed`.
     func testKernelSpeed() throws {
         guard ProcessInfo.processInfo.environment["BTPOW_KERNEL_SPEED"] == "1" else { throw XCTSkip("set BTPOW_KERNEL_SPEED=1") }
         let seconds = Double(ProcessInfo.processInfo.environment["BTPOW_KERNEL_SPEED_SECONDS"] ?? "") ?? 1.0
@@ -193,15 +201,13 @@ final class KernelConsistencyTests: XCTestCase {
                 var batch: UInt64 = 1 << 16
                 var done: UInt64 = 0
                 var start: UInt64 = 0x0123_4567_89ab_cdef
-                let clock = ContinuousClock()
-                let t0 = clock.now
+                if k.name == "swift-scalar" { batch = 1 << 14 }
+                let t0 = Self.threadCPUSeconds()
                 var elapsed = 0.0
                 while elapsed < seconds {
                     _ = k.firstSolution(p, target: t, start: start, count: batch)
                     start &+= batch; done += batch
-                    let d = clock.now - t0
-                    elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-                    if k.name == "swift-scalar" { batch = 1 << 14 }
+                    elapsed = Self.threadCPUSeconds() - t0
                 }
                 print(String(format: "kernel-speed %-13@ %-6@ %7.2f M seals/s", k.name, challenge.scheme.rawValue, Double(done) / elapsed / 1e6))
             }
