@@ -21,9 +21,12 @@ let package = Package(
     targets: [
         // Pure: hashes, challenges, difficulty rules, solutions. No I/O, no dependencies.
         .target(name: "PoWCore"),
+        // Vectorized seal kernels in C; every ISA level in one build, picked at run time (docs/kernels.md).
+        // No unsafeFlags: per-function target attributes instead, so the package stays usable as a dependency.
+        .target(name: "CSealKernels"),
         // Kernels, the multi-threaded engine, statistics.
         .target(name: "PoWSolver", dependencies: [
-            "PoWCore",
+            "PoWCore", "CSealKernels",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // create_pow: the solve that follows a chain (over the RegistrationChain protocol).

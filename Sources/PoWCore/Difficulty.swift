@@ -51,6 +51,19 @@ public struct SealTarget: Sendable, Equatable {
         self.threshold = rule.threshold(difficulty: difficulty)
     }
 
+    /// An explicit threshold (tests of the exact boundary, custom targets). `difficulty` becomes the largest
+    /// difficulty whose threshold is still >= this one: every seal this target accepts also meets it.
+    public init(rule: DifficultyRule, threshold: UInt256) {
+        self.rule = rule
+        self.threshold = threshold
+        var lo: UInt64 = 0, hi: UInt64 = .max   // rule.threshold(difficulty: 0) is .max, so 0 always qualifies
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2 + 1
+            if threshold <= rule.threshold(difficulty: mid) { lo = mid } else { hi = mid - 1 }
+        }
+        self.difficulty = lo
+    }
+
     /// Seal lanes are the first four Keccak lanes (little-endian words of the seal bytes).
     @inlinable @inline(__always)
     public func accepts(lane0: UInt64, lane1: UInt64, lane2: UInt64, lane3: UInt64) -> Bool {

@@ -1,16 +1,105 @@
-/// Placeholder until the SIMD kernels land: the scalar Swift kernel only.
-public enum KernelCatalog {
-    public static var all: [any SealKernel] { [ScalarSwiftKernel()] }
-    public static var available: [any SealKernel] { all }
-    public static var best: any SealKernel { ScalarSwiftKernel() }
-    public static func named(_ name: String) throws -> any SealKernel {
-        guard let k = all.first(where: { $0.name == name }) else { throw KernelError.unknown(name) }
-        return k
+import CSealKernels
+import PoWCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The CPU features the kernels care about, detected once (cpuid and xgetbv on x86-64).
+public struct CPUFeatures: Sendable, CustomStringConvertible {
+    public let bits: UInt32
+
+    public static let current = CPUFeatures(bits: btpow_cpu_features())
+
+    public var hasAVX2: Bool { bits & UInt32(BTPOW_CPU_AVX2) != 0 }
+    public var hasAVX512: Bool { bits & UInt32(BTPOW_CPU_AVX512F) != 0 }
+    public var hasSHA: Bool { bits & UInt32(BTPOW_CPU_SHA) != 0 }
+
+    /// e.g. "avx2 avx512f avx512vl avx512bw sha"; AVX levels appear only where the OS saves their registers.
+    public var description: String {
+        let names: [(UInt32, String)] = [
+            (UInt32(BTPOW_CPU_AVX2), "avx2"), (UInt32(BTPOW_CPU_AVX512F), "avx512f"),
+            (UInt32(BTPOW_CPU_AVX512VL), "avx512vl"), (UInt32(BTPOW_CPU_AVX512BW), "avx512bw"),
+            (UInt32(BTPOW_CPU_SHA), "sha"),
+        ]
+        let present = names.filter { bits & $0.0 != 0 }.map(\.1)
+        #if arch(x86_64)
+        return present.isEmpty ? "x86-64 baseline" : present.joined(separator: " ")
+        #else
+        return "no x86 vector kernels on this architecture"
+        #endif
     }
-    public enum KernelError: Error, CustomStringConvertible {
-        case unknown(String)
-        public var description: String {
-            switch self { case .unknown(let n): return "unknown kernel '\(n)'; known: swift-scalar" }
+}
+
+/// Why `KernelCatalog.named` refused a name; the description is one line.
+public enum KernelSelectionError: Error, CustomStringConvertible, Equatable {
+    case unknown(name: String, valid: [String])
+    case unsupported(name: String, cpu: String, available: [String])
+
+    public var description: String {
+        switch self {
+        case .unknown(let name, let valid):
+            return "unknown kernel '\(name)'; valid kernels: \(valid.joined(separator: ", "))"
+        case .unsupported(let name, let cpu, let available):
+            return "kernel '\(name)' cannot run on this CPU (features: \(cpu)); available here: \(available.joined(separator: ", "))"
         }
+    }
+}
+
+/// Every kernel in this build, the ones this CPU runs, and the fastest of those.
+public enum KernelCatalog {
+    /// The C kernels, slowest to fastest (where a CPU has them all).
+    static let cKernels: [CSealKernel] = (0 ..< BTPOW_KERNEL_COUNT)
+        .filter { btpow_kernel_compiled(Int32($0)) == 1 }
+        .map { CSealKernel(id: Int32($0)) }
+
+    /// Every kernel compiled into this build, the portable Swift baseline first.
+    public static let all: [any SealKernel] = [ScalarSwiftKernel()] + cKernels
+
+    /// The kernels this CPU and OS can run, slowest to fastest.
+    public static let available: [any SealKernel] = [ScalarSwiftKernel()] + cKernels.filter(\.isSupported)
+
+    /// The fastest available kernel, chosen once per process: the vector kernels are timed for a few
+    /// milliseconds each (CPU time of this thread), because which one wins depends on the CPU, e.g. on
+    /// Zen 4 16-lane AVX-512 SHA-256 matches SHA-NI, while a full-width AVX-512 core favours SHA-NI.
+    public static let best: any SealKernel = {
+        let candidates = cKernels.filter(\.isSupported)
+        guard candidates.count > 1 else { return available.last! }
+        let challenge = Challenge.legacy(LegacyChallenge(blockAndHotkeyHash: .zero)).prepared
+        let never = SealTarget(rule: .seedBigEndian, threshold: .zero)
+        var best: (kernel: CSealKernel, rate: Double)? = nil
+        for k in candidates {
+            _ = k.firstSolution(challenge, target: never, start: 0, count: 4096)   // warm up
+            let t0 = threadCPUSeconds()
+            var done: UInt64 = 0, elapsed = 0.0
+            while elapsed < 0.003 {
+                _ = k.firstSolution(challenge, target: never, start: done, count: 16384)
+                done += 16384
+                elapsed = threadCPUSeconds() - t0
+            }
+            let rate = Double(done) / max(elapsed, 1e-9)
+            if best == nil || rate > best!.rate { best = (k, rate) }
+        }
+        return best!.kernel
+    }()
+
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    public static var names: [String] { all.map(\.name) }
+
+    /// The kernel called `name`, if it exists in this build and runs here.
+    public static func named(_ name: String) throws -> any SealKernel {
+        guard let kernel = all.first(where: { $0.name == name }) else {
+            throw KernelSelectionError.unknown(name: name, valid: names)
+        }
+        guard available.contains(where: { $0.name == name }) else {
+            throw KernelSelectionError.unsupported(name: name, cpu: CPUFeatures.current.description, available: available.map(\.name))
+        }
+        return kernel
     }
 }

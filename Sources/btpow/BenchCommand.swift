@@ -37,7 +37,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     struct KernelEntry: Encodable { let name: String; let available: Bool }
-    struct KernelList: Encodable { let kernels: [KernelEntry]; let best: String }
+    struct KernelList: Encodable { let kernels: [KernelEntry]; let best: String; let cpu_features: String }
     struct Result: Encodable {
         let hashes_per_second: Double
         let threads: Int
@@ -45,6 +45,7 @@ struct BenchCommand: AsyncParsableCommand {
         let kernel: String
         let seconds: Double
         let nonces: UInt64
+        let cpu_features: String
     }
 
     /// A fixed challenge; the difficulty is the largest u64, so solutions essentially never stop the run.
@@ -61,7 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
         if listKernels {
             let available = Set(KernelCatalog.available.map(\.name))
             let list = KernelList(kernels: KernelCatalog.all.map { KernelEntry(name: $0.name, available: available.contains($0.name)) },
-                                  best: KernelCatalog.best.name)
+                                  best: KernelCatalog.best.name, cpu_features: CPUFeatures.current.description)
             if json { try Console.printJSON(list) } else {
                 for k in list.kernels { print("\(k.name)\(k.available ? "" : " (not supported by this CPU)")\(k.name == list.best ? "  [default]" : "")") }
             }
@@ -82,7 +83,8 @@ struct BenchCommand: AsyncParsableCommand {
         let elapsed = (t1 - t0) / .seconds(1)
         let rate = Double(n1 - n0) / elapsed
         let result = Result(hashes_per_second: rate, threads: threadCount, scheme: scheme.rawValue,
-                            kernel: selected.name, seconds: elapsed, nonces: n1 - n0)
+                            kernel: selected.name, seconds: elapsed, nonces: n1 - n0,
+                            cpu_features: CPUFeatures.current.description)
         if json { try Console.printJSON(result) } else {
             print("\(scheme.rawValue): \(HumanReadable.rate(rate)) (\(String(format: "%.0f", rate)) seals/s) with \(threadCount) thread(s), kernel \(selected.name)")
         }

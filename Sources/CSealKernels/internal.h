@@ -1,0 +1,43 @@
+#ifndef BTPOW_INTERNAL_H
+#define BTPOW_INTERNAL_H
+#include <stdint.h>
+#include "include/CSealKernels.h"
+
+#if defined(__x86_64__)
+#define BTPOW_X86 1
+#endif
+
+extern const uint32_t btpow_sha_k[64];
+
+/// What one 2^32-nonce chunk (same high nonce word) shares: the per-nonce bits of the message are left zero.
+typedef struct btpow_chunk {
+    uint32_t w[16];    ///< block 1 words: legacy W0 = 0 (nonce low word goes there); v1 W14 low byte 0, W15 = nonce byte 4
+    uint32_t st[8];    ///< state before the first nonce-dependent round: legacy IV (round 0), v1 after rounds 0...13
+    uint32_t in[8];    ///< state block 1 starts from (added back at its end)
+    uint32_t kw2[64];  ///< v1 block 2 (nonce bytes 5...7, padding, length): K[i] + W[i]
+} btpow_chunk;
+
+void btpow_chunk_init(btpow_chunk *c, const btpow_job *job, uint32_t hi);
+
+/// Exact check of the candidates in `mask` (bit i: nonce base + i), lowest first. Returns 1 and sets *found
+/// for the first the rule accepts.
+int btpow_check_candidates(const btpow_job *job, uint64_t base, uint32_t mask, uint64_t *found);
+
+/// One chunk: nonces n0 ... n0 + len - 1, all with high word hi = n0 >> 32 (len <= 2^32 - low word).
+typedef int (*btpow_chunk_fn)(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found);
+
+int btpow_scan_chunks(btpow_chunk_fn fn, const btpow_job *job, uint64_t start, uint64_t count, uint64_t *found);
+
+#if BTPOW_X86
+int btpow_avx2_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
+int btpow_avx2_shani_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
+int btpow_avx512_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
+int btpow_avx512_shani_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
+#endif
+
+static inline uint32_t btpow_bswap32(uint32_t x) { return __builtin_bswap32(x); }
+static inline uint64_t btpow_bswap64(uint64_t x) { return __builtin_bswap64(x); }
+
+/// Cheap top-word filter shared by the kernels: the rule's most significant word of the seal, compared
+/// unsigned against threshold[0]; candidates then take the exact check.
+#endif

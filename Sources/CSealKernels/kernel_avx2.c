@@ -1,0 +1,168 @@
+// AVX2 kernels: 4-lane Keccak-f (twice per batch of 8) fed by 8-lane AVX2 SHA-256 ("avx2") or by SHA-NI,
+// four nonces interleaved, twice per batch ("avx2-shani").
+#include "internal.h"
+#if BTPOW_X86
+#include <immintrin.h>
+#include "keccak_rounds.h"
+
+#define AVX2_TARGET "avx2,bmi2"
+#define K256_ATTR __attribute__((always_inline, target(AVX2_TARGET)))
+
+// ---- 4-lane Keccak ----
+#define V __m256i
+#define XOR(a, b) _mm256_xor_si256(a, b)
+#define XOR3(a, b, c) _mm256_xor_si256(_mm256_xor_si256(a, b), c)
+// Rotations by whole bytes are one byte shuffle.
+#define ROL(a, n) ((n) == 8 ? _mm256_shuffle_epi8(a, rot8) : (n) == 56 ? _mm256_shuffle_epi8(a, rot56) \
+                   : _mm256_or_si256(_mm256_slli_epi64(a, (n)), _mm256_srli_epi64(a, 64 - (n))))
+#define CHI(a, b, c) _mm256_xor_si256(a, _mm256_andnot_si256(b, c))
+#define BCAST(x) _mm256_set1_epi64x((long long)(x))
+
+/// mask (bits 0...3) = lanes whose top seal word (rule's byte order) <= thr (variables be, thr in scope).
+#define KECCAK4_FILTER(mask, in0, in1, in2, in3, ROUNDS) do { \
+    const V rot8 = _mm256_set_epi8(14, 13, 12, 11, 10, 9, 8, 15, 6, 5, 4, 3, 2, 1, 0, 7, \
+                                   14, 13, 12, 11, 10, 9, 8, 15, 6, 5, 4, 3, 2, 1, 0, 7); \
+    const V rot56 = _mm256_set_epi8(8, 15, 14, 13, 12, 11, 10, 9, 0, 7, 6, 5, 4, 3, 2, 1, \
+                                    8, 15, 14, 13, 12, 11, 10, 9, 0, 7, 6, 5, 4, 3, 2, 1); \
+    V a0 = (in0), a1 = (in1), a2 = (in2), a3 = (in3); \
+    V a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24; \
+    V e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14, e15, e16, e17, e18, e19, e20, e21, e22, e23, e24; \
+    (void)e0; \
+    KECCAK_ROUND_FIRST(); \
+    ROUNDS; \
+    V o0, o3; \
+    KECCAK_ROUND_LAST_03(); \
+    const V swap_ = _mm256_set_epi8(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, \
+                                    8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7); \
+    V key_ = be ? _mm256_shuffle_epi8(o0, swap_) : o3; \
+    /* unsigned key > thr as a signed compare with both sign bits flipped */ \
+    const V sign_ = _mm256_set1_epi64x((long long)0x8000000000000000ULL); \
+    V gt_ = _mm256_cmpgt_epi64(_mm256_xor_si256(key_, sign_), _mm256_set1_epi64x((long long)(thr ^ 0x8000000000000000ULL))); \
+    mask = ~(uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(gt_)) & 0xf; \
+} while (0)
+
+#ifndef AVX2_KECCAK_ROUNDS
+#define AVX2_KECCAK_ROUNDS KECCAK_ROUNDS_1_22_ROWS_SPLIT
+#define AVX2_KECCAK_ROUNDS_HOOKED KECCAK_ROUNDS_1_22_ROWS_SPLIT_HOOKED
+#endif
+
+static inline uint32_t valid_mask(uint64_t left, int lanes) {
+    return left >= (uint64_t)lanes ? (1u << lanes) - 1 : (1u << left) - 1;
+}
+
+// ---- avx2: 8-lane SHA-256 ----
+#define SV __m256i
+#define S_ATTR K256_ATTR
+#define S_NAME(x) y8_##x
+#define S_SET1(x) _mm256_set1_epi32((int)(x))
+#define S_ADD(a, b) _mm256_add_epi32(a, b)
+#define S_XOR3(a, b, c) _mm256_xor_si256(_mm256_xor_si256(a, b), c)
+#define S_ROR(a, n) _mm256_or_si256(_mm256_srli_epi32(a, n), _mm256_slli_epi32(a, 32 - (n)))
+#define S_SHR(a, n) _mm256_srli_epi32(a, n)
+#define S_CH(e, f, g) _mm256_xor_si256(_mm256_and_si256(_mm256_xor_si256(f, g), e), g)
+// b ^ ((a ^ b) & (b ^ c)): the compiler reuses a ^ b as the next round's b ^ c.
+#define S_MAJ(a, b, c) _mm256_xor_si256(b, _mm256_and_si256(_mm256_xor_si256(a, b), _mm256_xor_si256(b, c)))
+#include "sha_simd.h"
+
+/// 8 digests to Keccak input lanes for nonces 0...3 (lo4) and 4...7 (hi4).
+K256_ATTR static inline void y8_to_lanes(const __m256i h[8], __m256i lo4[4], __m256i hi4[4]) {
+    const __m256i bswap32 = _mm256_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3,
+                                            12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+    for (int i = 0; i < 4; i++) {
+        __m256i x = _mm256_shuffle_epi8(h[2 * i], bswap32), y = _mm256_shuffle_epi8(h[2 * i + 1], bswap32);
+        __m256i l = _mm256_unpacklo_epi32(x, y), u = _mm256_unpackhi_epi32(x, y);   // nonces {0,1,4,5}, {2,3,6,7}
+        lo4[i] = _mm256_permute2x128_si256(l, u, 0x20);
+        hi4[i] = _mm256_permute2x128_si256(l, u, 0x31);
+    }
+}
+
+__attribute__((target(AVX2_TARGET)))
+int btpow_avx2_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
+    const uint64_t thr = job->threshold[0];
+    const int be = job->big_endian != 0, legacy = job->scheme == BTPOW_SCHEME_LEGACY;
+    const __m256i iota = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m256i bswap32 = _mm256_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3,
+                                            12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+    for (uint64_t i = 0; i < len; i += 8) {
+        uint32_t lo = (uint32_t)(n0 + i);
+        __m256i l = _mm256_add_epi32(_mm256_set1_epi32((int)lo), iota);   // lanes past the chunk wrap: masked
+        __m256i h[8], a[4], b[4];
+        if (legacy) {
+            y8_sha_legacy(c, _mm256_shuffle_epi8(l, bswap32), h);
+        } else {
+            __m256i w14 = _mm256_or_si256(_mm256_set1_epi32((int)c->w[14]), _mm256_and_si256(l, _mm256_set1_epi32(0xff)));
+            __m256i w15 = _mm256_or_si256(_mm256_set1_epi32((int)c->w[15]), _mm256_slli_epi32(_mm256_shuffle_epi8(l, bswap32), 8));
+            y8_sha_v1(c, w14, w15, h);
+        }
+        y8_to_lanes(h, a, b);
+        uint32_t m, m2;
+        KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS());
+        KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS());
+        m |= m2 << 4;
+        m &= valid_mask(len - i, 8);
+        if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1;
+    }
+    return 0;
+}
+
+// ---- avx2-shani ----
+#include "shani.h"
+
+/// Four SHA-NI states to 4-lane Keccak input a0...a3.
+K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128i cdgh[4], __m256i a[4]) {
+    // Reversing a state register's bytes gives {lane 0, lane 2} (abef) or {lane 1, lane 3} (cdgh).
+    const __m256i rev = _mm256_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+                                        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m256i x0 = _mm256_shuffle_epi8(_mm256_set_m128i(abef[1], abef[0]), rev);   // {L0_0, L2_0, L0_1, L2_1}
+    __m256i x1 = _mm256_shuffle_epi8(_mm256_set_m128i(abef[3], abef[2]), rev);
+    __m256i y0 = _mm256_shuffle_epi8(_mm256_set_m128i(cdgh[1], cdgh[0]), rev);
+    __m256i y1 = _mm256_shuffle_epi8(_mm256_set_m128i(cdgh[3], cdgh[2]), rev);
+    // unpack within 128-bit halves, then put the qwords in nonce order 0, 1, 2, 3.
+    a[0] = _mm256_permute4x64_epi64(_mm256_unpacklo_epi64(x0, x1), 0xd8);
+    a[2] = _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(x0, x1), 0xd8);
+    a[1] = _mm256_permute4x64_epi64(_mm256_unpacklo_epi64(y0, y1), 0xd8);
+    a[3] = _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(y0, y1), 0xd8);
+}
+
+// The next batch's SHA-NI steps, half between the rounds of each of the two 4-lane Keccaks.
+#define HOOK_HALF(STEP, N, half, r, lane_unused) SHANI8_STEPS(STEP, &k, &t, (half) * (N) / 2 + ((r) - 1) * (N) / 44, (half) * (N) / 2 + (r) * (N) / 44)
+#define HOOK_LEGACY_0(r, lane) HOOK_HALF(shani8_legacy_step, SHANI8_LEGACY_STEPS, 0, r, lane)
+#define HOOK_LEGACY_1(r, lane) HOOK_HALF(shani8_legacy_step, SHANI8_LEGACY_STEPS, 1, r, lane)
+#define HOOK_V1_0(r, lane) HOOK_HALF(shani8_v1_step, SHANI8_V1_STEPS, 0, r, lane)
+#define HOOK_V1_1(r, lane) HOOK_HALF(shani8_v1_step, SHANI8_V1_STEPS, 1, r, lane)
+
+// Software pipeline: batch i's Keccak with batch i + 8's SHA-NI steps between its rounds.
+#define SHANI_PIPELINE_2X4(S, NSTEPS, HOOK0, HOOK1) do { \
+    shani8 t; \
+    __m128i abef[8], cdgh[8]; \
+    shani8_##S##_begin(&k, (uint32_t)n0, &t); \
+    SHANI8_STEPS(shani8_##S##_step, &k, &t, 0, NSTEPS); \
+    shani8_##S##_finish(&k, &t, abef, cdgh); \
+    for (uint64_t i = 0; i < len; i += 8) { \
+        __m256i a[4], b[4]; \
+        shani4_to_lanes(abef, cdgh, a); \
+        shani4_to_lanes(abef + 4, cdgh + 4, b); \
+        shani8_##S##_begin(&k, (uint32_t)(n0 + i + 8), &t); \
+        uint32_t m, m2; \
+        KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS_HOOKED(HOOK0)); \
+        KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS_HOOKED(HOOK1)); \
+        shani8_##S##_finish(&k, &t, abef, cdgh); \
+        m = (m | m2 << 4) & valid_mask(len - i, 8); \
+        if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
+    } \
+} while (0)
+
+__attribute__((target(AVX2_TARGET ",sha")))
+int btpow_avx2_shani_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
+    shani_consts k;
+    shani_consts_init(&k, c);
+    const uint64_t thr = job->threshold[0];
+    const int be = job->big_endian != 0;
+    if (job->scheme == BTPOW_SCHEME_LEGACY) {
+        SHANI_PIPELINE_2X4(legacy, SHANI8_LEGACY_STEPS, HOOK_LEGACY_0, HOOK_LEGACY_1);
+    } else {
+        SHANI_PIPELINE_2X4(v1, SHANI8_V1_STEPS, HOOK_V1_0, HOOK_V1_1);
+    }
+    return 0;
+}
+#endif

@@ -1,0 +1,40 @@
+// Quick single-thread speed check of the C kernels outside SwiftPM (thread CPU time, so other load on the
+// machine does not skew it much): clang -O2 -I Sources/CSealKernels tools/kbench.c Sources/CSealKernels/*.c
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "CSealKernels.h"
+
+static double cpu_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv) {
+    double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+    const char *only = argc > 2 ? argv[2] : NULL;
+    btpow_job job;
+    memset(&job, 0, sizeof job);
+    static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    for (int k = 0; k < BTPOW_KERNEL_COUNT; k++) {
+        if (!btpow_kernel_supported(k) || (only && strcmp(only, btpow_kernel_name(k)))) continue;
+        for (int scheme = 0; scheme < 2; scheme++) {
+            job.scheme = scheme;
+            job.big_endian = scheme == 0;
+            memcpy(job.midstate, iv, 32);
+            for (int i = 0; i < 15; i++) job.words[i] = 0x01020304u * (i + 1);
+            job.words[14] &= 0xffffff00u;
+            uint64_t start = 0x0123456789abcdefULL, done = 0, found;
+            double t0 = cpu_now(), t;
+            do {
+                btpow_kernel_scan(k, &job, start, 1 << 18, &found);
+                start += 1 << 18; done += 1 << 18;
+                t = cpu_now() - t0;
+            } while (t < seconds);
+            printf("%-13s %-6s %6.2f M seals/s\n", btpow_kernel_name(k), scheme ? "v1" : "legacy", done / t / 1e6);
+        }
+    }
+    return 0;
+}
