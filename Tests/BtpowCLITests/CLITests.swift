@@ -122,3 +122,30 @@ final class CLITests: XCTestCase {
         }
     }
 }
+
+final class InterruptTests: XCTestCase {
+    /// Ctrl-C stops every worker and exits 130 with one line, not a killed process.
+    func testSigintStopsSolveCleanly() throws {
+        let key = "0x" + String(repeating: "ab", count: 32)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["solve", "--block-hash", key, "--hotkey", key, "--difficulty", "18446744073709551615",
+                             "--threads", "2", "--update-interval", "1000", "--quiet"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertTrue(process.isRunning)
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        XCTAssertFalse(process.isRunning, "solve did not stop on SIGINT")
+        if process.isRunning { process.terminate(); return }
+        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertEqual(process.terminationReason, .exit)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(text.contains("interrupted"), text)
+        XCTAssertEqual(text.split(separator: "\n").count, 1, text)
+    }
+}
