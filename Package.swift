@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PoWCore", targets: ["PoWCore"]),
         .library(name: "PoWSolver", targets: ["PoWSolver"]),
+        .library(name: "Subtensor", targets: ["Subtensor"]),
         .library(name: "Devnet", targets: ["Devnet"]),
         .executable(name: "btpow", targets: ["btpow"]),
     ],
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure: hashes, challenges, difficulty rules, solutions. No I/O, no dependencies.
@@ -28,6 +30,8 @@ let package = Package(
             "PoWCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Chain access: xxHash/Blake2b/SCALE/SS58 codecs, storage keys, wallet files, JSON-RPC client.
+        .target(name: "Subtensor", dependencies: ["PoWCore"]),
         .executableTarget(name: "btpow", dependencies: [
             "PoWCore", "PoWSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -35,10 +39,11 @@ let package = Package(
         ]),
         // A local chain speaking the node's JSON-RPC (WebSocket and HTTP POST) for everything btpow uses.
         .target(name: "Devnet", dependencies: [
-            "PoWCore",
+            "PoWCore", "Subtensor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The shared reference vectors (shared/vectors/registration-pow.json), decoded once for every test target.
@@ -47,8 +52,10 @@ let package = Package(
             "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
+        .testTarget(name: "SubtensorTests", dependencies: ["PoWCore", "Subtensor", "TestVectors"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "DevnetTests", dependencies: [
-            "Devnet", "PoWCore",
+            "Devnet", "PoWCore", "Subtensor",
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "Logging", package: "swift-log"),
         ]),
