@@ -122,6 +122,20 @@ actor DevnetChain {
         }
     }
 
+    func setPowRegistrationAllowed(_ netuid: UInt16, _ allowed: Bool) throws(RPCError) {
+        try mutateHead { state throws(RPCError) in
+            guard state.subnets[netuid] != nil else { throw RPCError(code: 1000, message: "subnet \(netuid) does not exist") }
+            state.subnets[netuid]!.powRegistrationAllowed = allowed
+        }
+    }
+
+    func setMaxRegistrationsPerBlock(_ netuid: UInt16, _ max: UInt16) throws(RPCError) {
+        try mutateHead { state throws(RPCError) in
+            guard state.subnets[netuid] != nil else { throw RPCError(code: 1000, message: "subnet \(netuid) does not exist") }
+            state.subnets[netuid]!.maxRegistrationsPerBlock = max
+        }
+    }
+
     /// Registers a hotkey without work (as a burned registration would); returns its UID.
     func registerHotkey(_ netuid: UInt16, _ hotkey: Bytes32) throws(RPCError) -> UInt16 {
         var uid: UInt16 = 0
@@ -140,7 +154,8 @@ actor DevnetChain {
     }
 
     func submit(_ submission: Submission) throws(RegistrationError) -> RegistrationOutcome {
-        let registrar = Registrar(legacyRule: configuration.legacyRule, current: head.number,
+        let registrar = Registrar(legacyRule: configuration.legacyRule, faucetDifficulty: configuration.faucetDifficulty,
+                                  current: head.number,
                                   blockHash: { [blocks] n in
                                       guard let first = blocks.first?.header.number, n >= first,
                                             Int(n - first) < blocks.count else { return nil }
@@ -192,7 +207,7 @@ actor DevnetChain {
     /// Answers one call. nil: no reply to send (a notification, or the reply was already written to `connection`).
     func handle(_ call: RPCCall, connection: Connection?) -> JSON? {
         let id = call.id ?? .null
-        do {
+        do throws(RPCError) {
             switch call.method {
             case "chain_subscribeNewHeads", "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads",
                  "subscribe_newHead":
@@ -250,7 +265,8 @@ actor DevnetChain {
         "chain_getBlockHash", "chain_getFinalizedHead", "chain_getHead", "chain_getHeader",
         "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads", "chain_subscribeNewHeads",
         "chain_unsubscribeAllHeads", "chain_unsubscribeFinalizedHeads", "chain_unsubscribeNewHeads",
-        "devnet_addSubnet", "devnet_produceBlock", "devnet_registerHotkey", "devnet_setDifficulty", "devnet_submitPow",
+        "devnet_addSubnet", "devnet_produceBlock", "devnet_registerHotkey", "devnet_setDifficulty",
+        "devnet_setMaxRegistrationsPerBlock", "devnet_setPowRegistrationAllowed", "devnet_submitPow",
         "rpc_methods", "state_getStorage", "state_getStorageAt",
         "system_chain", "system_health", "system_name", "system_version",
     ]
@@ -316,6 +332,20 @@ actor DevnetChain {
                 throw .invalidParams("difficulty must be an integer in 0...2^64-1")
             }
             try setDifficulty(netuid, difficulty)
+            return true
+        case "devnet_setPowRegistrationAllowed":
+            try p.expectAtMost(2)
+            let netuid = try Self.netuid(p.require(0, "netuid"))
+            guard let allowed = try p.require(1, "allowed").boolValue else { throw .invalidParams("allowed must be true or false") }
+            try setPowRegistrationAllowed(netuid, allowed)
+            return true
+        case "devnet_setMaxRegistrationsPerBlock":
+            try p.expectAtMost(2)
+            let netuid = try Self.netuid(p.require(0, "netuid"))
+            guard let max = try p.require(1, "max").uint64Value, max <= UInt64(UInt16.max) else {
+                throw .invalidParams("max must be an integer in 0...65535")
+            }
+            try setMaxRegistrationsPerBlock(netuid, UInt16(max))
             return true
         case "devnet_registerHotkey":
             try p.expectAtMost(2)

@@ -19,6 +19,8 @@ public struct DevnetConfiguration: Sendable {
     public var difficulty: UInt64
     /// The rule legacy (`register`/faucet) work is checked with. Default: the chain's little-endian rule.
     public var legacyRule: DifficultyRule
+    /// Difficulty of faucet work (legacy, netuid -1): 1,000,000 on the chain, 100 on fast-blocks builds.
+    public var faucetDifficulty: UInt64
     /// MaxRegistrationsPerBlock of every subnet. Default 1, the chain's default.
     public var maxRegistrationsPerBlock: UInt16
     /// Blocks kept for `chain_getBlockHash(n)`, `chain_getHeader(hash)` and `state_getStorage(key, at)`.
@@ -30,7 +32,8 @@ public struct DevnetConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 9944, blockTime: Duration = .seconds(12),
                 subnets: [UInt16] = [1], difficulty: UInt64 = 10_000_000,
-                legacyRule: DifficultyRule = .chainLittleEndian, maxRegistrationsPerBlock: UInt16 = 1,
+                legacyRule: DifficultyRule = .chainLittleEndian, faucetDifficulty: UInt64 = 1_000_000,
+                maxRegistrationsPerBlock: UInt16 = 1,
                 historyDepth: Int = 1024, maxRequestSize: Int = 10 * 1024 * 1024,
                 shutdownTimeout: Duration = .seconds(2)) {
         self.host = host
@@ -39,6 +42,7 @@ public struct DevnetConfiguration: Sendable {
         self.subnets = subnets
         self.difficulty = difficulty
         self.legacyRule = legacyRule
+        self.faucetDifficulty = faucetDifficulty
         self.maxRegistrationsPerBlock = maxRegistrationsPerBlock
         self.historyDepth = historyDepth
         self.maxRequestSize = maxRequestSize
@@ -69,6 +73,8 @@ public actor DevnetServer {
     private var blockTask: Task<Void, Never>?
     private var serviceGroup: ServiceGroup?
     private var boundPort: Int?
+    /// The port of the last run: a restart with `port: 0` listens there again.
+    private var lastPort: Int?
     private var nextConnectionID: UInt64 = 0
 
     public init(configuration: DevnetConfiguration = DevnetConfiguration(), logger: Logger) {
@@ -86,12 +92,14 @@ public actor DevnetServer {
     public var url: String? { boundPort.map { "ws://\(configuration.host):\($0)" } }
 
     /// Starts listening and producing blocks; returns once the socket is bound, with the bound port.
+    /// After a `stop()`, a server configured with port 0 listens on the port it had before.
     @discardableResult
     public func start() async throws -> Int {
         guard runTask == nil else { throw DevnetServerError.alreadyRunning }
         let chain = self.chain
         let maxSize = configuration.maxRequestSize
         let logger = self.logger
+        let listenPort = configuration.port == 0 ? (lastPort ?? 0) : configuration.port
 
         let router = Router(context: BasicRequestContext.self)
         router.post("/") { request, _ -> Response in
@@ -108,7 +116,7 @@ public actor DevnetServer {
                                               connectionID: connectionID, maxSize: maxSize, logger: logger)
                 }
             },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+            configuration: .init(address: .hostname(configuration.host, port: listenPort),
                                  serverName: DevnetChain.nodeName),
             onServerRunning: { channel in
                 startedContinuation.yield(.success(channel.localAddress?.port ?? 0))
@@ -116,7 +124,7 @@ public actor DevnetServer {
             logger: logger
         )
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let host = configuration.host, port = configuration.port
+        let host = configuration.host, port = listenPort
         runTask = Task {
             do {
                 try await group.run()
@@ -133,8 +141,10 @@ public actor DevnetServer {
         switch result {
         case .success(let bound):
             boundPort = bound
+            lastPort = bound
             startBlocks()
-            logger.info("devnet listening", metadata: ["url": "ws://\(host):\(bound)", "head": "\(await chain.head.number)"])
+            let headNumber = await chain.head.number
+            logger.info("devnet listening", metadata: ["url": "ws://\(host):\(bound)", "head": "\(headNumber)"])
             return bound
         case .failure(let error):
             await runTask?.value
@@ -195,6 +205,14 @@ public actor DevnetServer {
 
     public func setDifficulty(netuid: UInt16, difficulty: UInt64) async throws {
         try await chain.setDifficulty(netuid, difficulty)
+    }
+
+    public func setPowRegistrationAllowed(netuid: UInt16, allowed: Bool) async throws {
+        try await chain.setPowRegistrationAllowed(netuid, allowed)
+    }
+
+    public func setMaxRegistrationsPerBlock(netuid: UInt16, max: UInt16) async throws {
+        try await chain.setMaxRegistrationsPerBlock(netuid, max)
     }
 
     /// Registers a hotkey without work; returns its UID.

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON value as it arrives on the wire. Integers stay integers (no Double rounding of ids or
 /// block numbers); objects serialise with sorted keys so output is stable.
-public enum JSON: Sendable, Equatable {
+public enum JSON: Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -48,6 +48,25 @@ public enum JSON: Sendable, Equatable {
     public var isNull: Bool { self == .null }
 }
 
+extension JSON: Equatable {
+    /// Integers compare by value whichever case holds them (`.int(5) == .uint(5)`).
+    public static func == (lhs: JSON, rhs: JSON) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int, .int), (.int, .uint), (.uint, .int), (.uint, .uint):
+            if let a = lhs.int64Value, let b = rhs.int64Value { return a == b }
+            if let a = lhs.uint64Value, let b = rhs.uint64Value { return a == b }
+            return false
+        case (.double(let a), .double(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        default: return false
+        }
+    }
+}
+
 extension JSON: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -78,7 +97,7 @@ extension JSON: Codable {
 }
 
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
@@ -87,7 +106,6 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
     public init(dictionaryLiteral elements: (String, JSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
-    public init(nilLiteral: ()) { self = .null }
 }
 
 extension JSON {

@@ -89,12 +89,11 @@ enum JSONDecoderBox {
 /// devnet executes a submission against the head it has published, so the freshness rule agrees with
 /// `POWSolution.isStale(currentBlock:)` on the same head.
 struct Registrar {
-    /// The faucet's fixed difficulty (the chain without fast-blocks).
-    static let faucetDifficulty: UInt64 = 1_000_000
     /// What the faucet credits (rao).
     static let faucetAmount: UInt64 = 1_000_000_000_000
 
     let legacyRule: DifficultyRule
+    let faucetDifficulty: UInt64
     let current: UInt64
     /// Block hash by number, for blocks still in history.
     let blockHash: (UInt64) -> Bytes32?
@@ -206,8 +205,8 @@ struct Registrar {
     private func faucet(_ solution: POWSolution, coldkey: Bytes32,
                         state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
         let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.legacy.staleAfterBlocks)
-        guard legacyRule.meets(seal: solution.seal, difficulty: Self.faucetDifficulty) else {
-            throw fail(.invalidDifficulty, "the seal does not meet the faucet difficulty \(Self.faucetDifficulty)")
+        guard legacyRule.meets(seal: solution.seal, difficulty: faucetDifficulty) else {
+            throw fail(.invalidDifficulty, "the seal does not meet the faucet difficulty \(faucetDifficulty)")
         }
         try checkSeal(solution, blockHash: workHash, key: coldkey)
         try checkUnused(solution.seal, state: state)
