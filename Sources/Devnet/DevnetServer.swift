@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PoWCore
 import ServiceLifecycle
+import Synchronization
 
 /// How a devnet runs. Every field has the default `btpow devnet` uses.
 public struct DevnetConfiguration: Sendable {
@@ -75,7 +76,6 @@ public actor DevnetServer {
     private var boundPort: Int?
     /// The port of the last run: a restart with `port: 0` listens there again.
     private var lastPort: Int?
-    private var nextConnectionID: UInt64 = 0
 
     public init(configuration: DevnetConfiguration = DevnetConfiguration(), logger: Logger) {
         self.configuration = configuration
@@ -110,7 +110,7 @@ public actor DevnetServer {
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: maxSize, closeTimeout: .seconds(2)))) { _, _, _ in
-                let connectionID = await self.newConnectionID()
+                let connectionID = Self.connectionCounter.add(1, ordering: .relaxed).newValue
                 return .upgrade([:]) { inbound, outbound, _ in
                     await Self.serveWebSocket(inbound: inbound, outbound: outbound, chain: chain,
                                               connectionID: connectionID, maxSize: maxSize, logger: logger)
@@ -174,10 +174,8 @@ public actor DevnetServer {
         logger.info("devnet stopped")
     }
 
-    private func newConnectionID() -> UInt64 {
-        nextConnectionID &+= 1
-        return nextConnectionID
-    }
+    /// Connection ids, unique in the process (no actor hop during the upgrade).
+    static let connectionCounter = Atomic<UInt64>(0)
 
     private func startBlocks() {
         guard configuration.blockTime > .zero else { return }
