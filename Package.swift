@@ -8,15 +8,20 @@ let package = Package(
         .library(name: "PoWCore", targets: ["PoWCore"]),
         .library(name: "PoWSolver", targets: ["PoWSolver"]),
         .library(name: "Subtensor", targets: ["Subtensor"]),
+        .library(name: "Devnet", targets: ["Devnet"]),
         .executable(name: "btpow", targets: ["btpow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        // Devnet: WebSocket and HTTP POST JSON-RPC on one port. Default traits off (no swift-configuration).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure: hashes, challenges, difficulty rules, solutions. No I/O, no dependencies.
@@ -44,8 +49,17 @@ let package = Package(
             .product(name: "WSClient", package: "swift-websocket"),
         ]),
         .executableTarget(name: "btpow", dependencies: [
-            "PoWCore", "PoWSolver", "Subtensor", "Registration",
+            "PoWCore", "PoWSolver", "Subtensor", "Registration", "Devnet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A local chain speaking the node's JSON-RPC (WebSocket and HTTP POST) for everything btpow uses.
+        .target(name: "Devnet", dependencies: [
+            "PoWCore", "Subtensor",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The shared reference vectors (shared/vectors/registration-pow.json), decoded once for every test target.
@@ -66,6 +80,11 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "DevnetTests", dependencies: [
+            "Devnet", "PoWCore", "Subtensor",
+            .product(name: "WSClient", package: "swift-websocket"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,228 @@
+import Foundation
+import PoWCore
+import Subtensor
+
+/// Why the chain refuses a registration: the SubtensorModule error names.
+public enum RegistrationRefusal: String, Error, Sendable, CaseIterable {
+    case registrationNotPermittedOnRootSubnet = "RegistrationNotPermittedOnRootSubnet"
+    case subNetworkDoesNotExist = "SubNetworkDoesNotExist"
+    case subNetRegistrationDisabled = "SubNetRegistrationDisabled"
+    case tooManyRegistrationsThisBlock = "TooManyRegistrationsThisBlock"
+    case hotKeyAlreadyRegisteredInSubNet = "HotKeyAlreadyRegisteredInSubNet"
+    case invalidWorkBlock = "InvalidWorkBlock"
+    case invalidDifficulty = "InvalidDifficulty"
+    case invalidSeal = "InvalidSeal"
+    case workRepeated = "WorkRepeated"
+
+    public var name: String { rawValue }
+}
+
+/// A refusal with a one-line explanation; becomes a JSON-RPC error with code 1010 and `data` = the name.
+public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let refusal: RegistrationRefusal
+    public let detail: String
+
+    public var description: String { "\(refusal.name): \(detail)" }
+
+    var rpcError: RPCError {
+        RPCError(code: RPCError.registrationRefusedCode, message: description, data: .string(refusal.name))
+    }
+}
+
+/// What an accepted submission did.
+public enum RegistrationOutcome: Sendable, Equatable {
+    /// The hotkey now holds `uid` on `netuid`.
+    case registered(netuid: UInt16, uid: UInt16, hotkey: Bytes32)
+    /// Faucet work (legacy, netuid -1): the coldkey was credited.
+    case faucet(coldkey: Bytes32, amount: UInt64)
+
+    public var json: JSON {
+        switch self {
+        case .registered(let netuid, let uid, let hotkey):
+            return .object(["uid": .int(Int64(uid)), "netuid": .int(Int64(netuid)),
+                            "hotkey": .string(SS58.encode(publicKey: hotkey))])
+        case .faucet(let coldkey, let amount):
+            return .object(["faucet": true, "coldkey": .string(SS58.encode(publicKey: coldkey)),
+                            "amount": .uint(amount)])
+        }
+    }
+}
+
+/// A solution as submitted: the POWSolution plus what the legacy JSON leaves out (netuid, coldkey).
+public struct Submission: Sendable, Equatable {
+    public let solution: POWSolution
+    /// Legacy only: the subnet; nil (or -1 in the JSON) means faucet work.
+    public let legacyNetuid: UInt16?
+
+    public init(solution: POWSolution, legacyNetuid: UInt16?) {
+        self.solution = solution
+        self.legacyNetuid = legacyNetuid
+    }
+
+    /// Reads the JSON `create-pow` prints (POWSolution's Codable form, plus `netuid` for legacy).
+    static func parse(_ value: JSON) throws(RPCError) -> Submission {
+        guard case .object(let fields) = value else { throw .invalidParams("the solution must be a JSON object") }
+        let solution: POWSolution
+        do {
+            solution = try JSONDecoderBox.decode(POWSolution.self, from: value)
+        } catch {
+            throw .invalidParams("not a POWSolution: \(error)")
+        }
+        var netuid: UInt16? = nil
+        if solution.scheme == .legacy, let raw = fields["netuid"], raw != .null {
+            guard let n = raw.int64Value, n >= -1, n <= Int64(UInt16.max) else {
+                throw .invalidParams("netuid must be -1 (faucet) or 0...65535")
+            }
+            netuid = n == -1 ? nil : UInt16(n)
+        }
+        return Submission(solution: solution, legacyNetuid: netuid)
+    }
+}
+
+enum JSONDecoderBox {
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSON) throws -> T {
+        try JSONDecoder().decode(type, from: Data(value.serialized.utf8))
+    }
+}
+
+/// The chain's registration checks, applied to the head state. `current` is the head's number: the
+/// devnet executes a submission against the head it has published, so the freshness rule agrees with
+/// `POWSolution.isStale(currentBlock:)` on the same head.
+struct Registrar {
+    /// What the faucet credits (rao).
+    static let faucetAmount: UInt64 = 1_000_000_000_000
+
+    let legacyRule: DifficultyRule
+    let faucetDifficulty: UInt64
+    let current: UInt64
+    /// Block hash by number, for blocks still in history.
+    let blockHash: (UInt64) -> Bytes32?
+
+    func submit(_ submission: Submission, state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
+        let solution = submission.solution
+        switch solution.challenge {
+        case .v1(let challenge):
+            return try registerV1(solution, challenge, state: &state)
+        case .legacy(let challenge):
+            guard let hotkey = challenge.hotkey else {
+                throw RegistrationError(refusal: .invalidSeal,
+                                        detail: "the solution carries no hotkey, so the seal cannot be recomputed")
+            }
+            if let netuid = submission.legacyNetuid {
+                return try registerLegacy(solution, netuid: netuid, hotkey: hotkey, state: &state)
+            }
+            return try faucet(solution, coldkey: hotkey, state: &state)
+        }
+    }
+
+    private func fail(_ refusal: RegistrationRefusal, _ detail: String) -> RegistrationError {
+        RegistrationError(refusal: refusal, detail: detail)
+    }
+
+    /// Root, existence, PoW allowed: the checks every path shares.
+    private func subnet(_ netuid: UInt16, in state: ChainState) throws(RegistrationError) -> SubnetState {
+        if netuid == 0 { throw fail(.registrationNotPermittedOnRootSubnet, "netuid 0 is the root subnet") }
+        guard let subnet = state.subnets[netuid] else { throw fail(.subNetworkDoesNotExist, "subnet \(netuid) does not exist") }
+        guard subnet.powRegistrationAllowed else {
+            throw fail(.subNetRegistrationDisabled, "PoW registration is not allowed on subnet \(netuid)")
+        }
+        return subnet
+    }
+
+    private func checkRoom(_ subnet: SubnetState, netuid: UInt16) throws(RegistrationError) {
+        guard subnet.registrationsThisBlock < subnet.maxRegistrationsPerBlock else {
+            throw fail(.tooManyRegistrationsThisBlock,
+                       "subnet \(netuid) already had \(subnet.registrationsThisBlock) registrations this block (max \(subnet.maxRegistrationsPerBlock))")
+        }
+    }
+
+    private func checkNotRegistered(_ subnet: SubnetState, netuid: UInt16, hotkey: Bytes32) throws(RegistrationError) {
+        if let uid = subnet.uids[hotkey] {
+            throw fail(.hotKeyAlreadyRegisteredInSubNet, "hotkey already holds uid \(uid) on subnet \(netuid)")
+        }
+    }
+
+    private func checkFresh(_ block: UInt64, window: UInt64) throws(RegistrationError) -> Bytes32 {
+        guard block <= current else { throw fail(.invalidWorkBlock, "work block \(block) is ahead of the chain (head \(current))") }
+        guard current - block < window else {
+            throw fail(.invalidWorkBlock, "work block \(block) is \(current - block) blocks old (head \(current)); the limit is \(window - 1)")
+        }
+        guard let hash = blockHash(block) else { throw fail(.invalidWorkBlock, "work block \(block) is unknown") }
+        return hash
+    }
+
+    private func registerV1(_ solution: POWSolution, _ challenge: V1Challenge,
+                            state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
+        let netuid = challenge.netuid, hotkey = challenge.hotkey
+        var subnet = try subnet(netuid, in: state)
+        // v1 (pow_register): already registered, then room this block.
+        try checkNotRegistered(subnet, netuid: netuid, hotkey: hotkey)
+        try checkRoom(subnet, netuid: netuid)
+        let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.v1.staleAfterBlocks)
+        if let last = state.lastPowRegistrationBlock[hotkey], last >= solution.blockNumber {
+            throw fail(.invalidWorkBlock,
+                       "hotkey's last PoW registration used block \(last); work block \(solution.blockNumber) must be later")
+        }
+        let expected = Challenge.v1(V1Challenge(netuid: netuid, blockHash: workHash, hotkey: hotkey, coldkey: challenge.coldkey))
+            .referenceSeal(nonce: solution.nonce)
+        guard expected == solution.seal else {
+            throw fail(.invalidSeal, "the seal is not keccak256(sha256(challenge ‖ nonce)) for block \(solution.blockNumber)")
+        }
+        let difficulty = subnet.clampedDifficulty
+        guard DifficultyRule.chainLittleEndian.meets(seal: solution.seal, difficulty: difficulty) else {
+            throw fail(.invalidDifficulty, "the seal does not meet difficulty \(difficulty)")
+        }
+        let uid = subnet.nextUID
+        subnet.uids[hotkey] = uid
+        subnet.registrationsThisBlock &+= 1
+        state.subnets[netuid] = subnet
+        state.lastPowRegistrationBlock[hotkey] = solution.blockNumber
+        return .registered(netuid: netuid, uid: uid, hotkey: hotkey)
+    }
+
+    private func registerLegacy(_ solution: POWSolution, netuid: UInt16, hotkey: Bytes32,
+                                state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
+        var subnet = try subnet(netuid, in: state)
+        // The old `register`: room this block, then already registered.
+        try checkRoom(subnet, netuid: netuid)
+        try checkNotRegistered(subnet, netuid: netuid, hotkey: hotkey)
+        let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.legacy.staleAfterBlocks)
+        // The old `register`: Difficulty(netuid) as stored, no clamp.
+        let difficulty = subnet.difficulty
+        guard legacyRule.meets(seal: solution.seal, difficulty: difficulty) else {
+            throw fail(.invalidDifficulty, "the seal does not meet difficulty \(difficulty) (rule \(legacyRule.rawValue))")
+        }
+        try checkSeal(solution, blockHash: workHash, key: hotkey)
+        try checkUnused(solution.seal, state: state)
+        let uid = subnet.nextUID
+        subnet.uids[hotkey] = uid
+        subnet.registrationsThisBlock &+= 1
+        state.subnets[netuid] = subnet
+        state.usedWork.insert(solution.seal)
+        return .registered(netuid: netuid, uid: uid, hotkey: hotkey)
+    }
+
+    private func faucet(_ solution: POWSolution, coldkey: Bytes32,
+                        state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
+        let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.legacy.staleAfterBlocks)
+        guard legacyRule.meets(seal: solution.seal, difficulty: faucetDifficulty) else {
+            throw fail(.invalidDifficulty, "the seal does not meet the faucet difficulty \(faucetDifficulty)")
+        }
+        try checkSeal(solution, blockHash: workHash, key: coldkey)
+        try checkUnused(solution.seal, state: state)
+        state.usedWork.insert(solution.seal)
+        state.faucetCredits[coldkey, default: 0] &+= Self.faucetAmount
+        return .faucet(coldkey: coldkey, amount: Self.faucetAmount)
+    }
+
+    private func checkSeal(_ solution: POWSolution, blockHash: Bytes32, key: Bytes32) throws(RegistrationError) {
+        let expected = Challenge.legacy(LegacyChallenge(blockHash: blockHash, hotkey: key)).referenceSeal(nonce: solution.nonce)
+        guard expected == solution.seal else {
+            throw fail(.invalidSeal, "the seal is not the legacy seal of nonce \(solution.nonce) on block \(solution.blockNumber)")
+        }
+    }
+
+    private func checkUnused(_ seal: Bytes32, state: ChainState) throws(RegistrationError) {
+        guard !state.usedWork.contains(seal) else { throw fail(.workRepeated, "this work was already used") }
+    }
+}
