@@ -41,6 +41,9 @@ public struct RPCConfiguration: Sendable {
 
 /// A Substrate JSON-RPC 2.0 client over one WebSocket: concurrent requests matched by id, a timeout per request,
 /// subscriptions that are restored after a reconnect, and reconnection with exponential backoff.
+///
+/// It connects on first use (or `start()`) and keeps reconnecting until `close()`, which every owner must call: the
+/// background connection keeps the client alive until then.
 public final class RPCClient: Sendable {
     public let endpoint: SubtensorEndpoint
     public let configuration: RPCConfiguration
