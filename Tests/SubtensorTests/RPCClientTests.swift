@@ -391,7 +391,9 @@ final class TLSTests: XCTestCase {
         var heads = chain.newHeads().makeAsyncIterator()
         let head = try await heads.next()
         XCTAssertEqual(head?.number, 100)
+        let closing = ContinuousClock.now
         await chain.close()
+        XCTAssertLessThan(ContinuousClock.now - closing, .seconds(2))
 
         // Without trusting the certificate: refused, with a one-line reason.
         let untrusted = RPCClient(endpoint: endpoint,
