@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import PoWCore
 @testable import Subtensor
@@ -63,8 +64,12 @@ final class MockNode: @unchecked Sendable {
 
     // MARK: Server
 
+    /// Set before `start` to serve wss://.
+    var tls: NIOSSLContext?
+
     @discardableResult
     func start(port: Int = 0) throws -> Int {
+        let tls = self.tls
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: 1 << 24,
             shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
@@ -74,7 +79,12 @@ final class MockNode: @unchecked Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                if let tls {
+                    do { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) } catch {
+                        return channel.eventLoop.makeFailedFuture(error)
+                    }
+                }
+                return channel.pipeline.configureHTTPServerPipeline(withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
             }
         let channel = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
         let bound = channel.localAddress!.port!
@@ -82,7 +92,7 @@ final class MockNode: @unchecked Sendable {
         return bound
     }
 
-    var url: String { "ws://127.0.0.1:\(port)" }
+    var url: String { tls == nil ? "ws://127.0.0.1:\(port)" : "wss://localhost:\(port)" }
 
     /// Stops listening and drops every connection.
     func stop() throws {

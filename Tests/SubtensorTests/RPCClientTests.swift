@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOSSL
 import PoWCore
 import XCTest
 @testable import Subtensor
@@ -363,6 +364,49 @@ final class RPCClientTests: XCTestCase {
         XCTAssertEqual("\(error!)", "could not read the block and difficulty after 3 attempts: network error: the node has no hash for block 100")
         XCTAssertEqual(node.log.filter { $0 == "chain_getBlockHash" }.count, 1 + 3 + 3)
         await chain.close()
+    }
+}
+
+/// wss:// through NIOSSL, against the node on 127.0.0.1 ("localhost") with a throwaway self-signed certificate.
+final class TLSTests: XCTestCase {
+    func testSecureWebSocket() async throws {
+        let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("tls")
+        let cert = try XCTUnwrap(NIOSSLCertificate.fromPEMFile(dir.appendingPathComponent("cert.pem").path).first)
+        let key = try NIOSSLPrivateKey(file: dir.appendingPathComponent("key.pem").path, format: .pem)
+        let node = MockNode()
+        node.tls = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: [.certificate(cert)], privateKey: .privateKey(key)))
+        try node.start()
+        defer { try? node.stop() }
+        XCTAssertTrue(node.url.hasPrefix("wss://localhost:"))
+
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates([cert])
+        let configuration = RPCConfiguration(requestTimeout: .seconds(3), initialBackoff: .milliseconds(50), pingInterval: nil,
+                                             tlsConfiguration: tls)
+        let endpoint = try SubtensorEndpoint(node.url, environment: [:])
+        XCTAssertTrue(endpoint.usesTLS)
+        let chain = SubtensorClient(rpc: RPCClient(endpoint: endpoint, configuration: configuration, logger: quietLogger), logger: quietLogger)
+        let number = try await chain.currentBlock()
+        XCTAssertEqual(number, 100)
+        var heads = chain.newHeads().makeAsyncIterator()
+        let head = try await heads.next()
+        XCTAssertEqual(head?.number, 100)
+        let closing = ContinuousClock.now
+        await chain.close()
+        XCTAssertLessThan(ContinuousClock.now - closing, .seconds(2))
+
+        // Without trusting the certificate: refused, with a one-line reason.
+        let untrusted = RPCClient(endpoint: endpoint,
+                                  configuration: RPCConfiguration(requestTimeout: .milliseconds(500), initialBackoff: .milliseconds(50), pingInterval: nil),
+                                  logger: quietLogger)
+        do {
+            _ = try await untrusted.request("chain_getHeader")
+            XCTFail("an untrusted certificate was accepted")
+        } catch {
+            guard case .notConnected(_, _, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertFalse(reason.contains("\n"))
+        }
+        await untrusted.close()
     }
 }
 

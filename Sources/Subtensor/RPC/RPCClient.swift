@@ -41,6 +41,9 @@ public struct RPCConfiguration: Sendable {
 
 /// A Substrate JSON-RPC 2.0 client over one WebSocket: concurrent requests matched by id, a timeout per request,
 /// subscriptions that are restored after a reconnect, and reconnection with exponential backoff.
+///
+/// It connects on first use (or `start()`) and keeps reconnecting until `close()`, which every owner must call: the
+/// background connection keeps the client alive until then.
 public final class RPCClient: Sendable {
     public let endpoint: SubtensorEndpoint
     public let configuration: RPCConfiguration
@@ -180,8 +183,14 @@ public final class RPCClient: Sendable {
         }
         for (_, w) in waiters { w.resume(returning: false) }
         if let connection { try? await connection.writer.close(.normalClosure, reason: "client closed") }
-        task?.cancel()
-        await task?.value
+        guard let task else { return }
+        task.cancel()
+        // A TLS shutdown can wait for the peer for seconds: wait at most one second, then let it finish on its own.
+        let once = Once()
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Task { await task.value; if once.claim() { c.resume() } }
+            Task { try? await Task.sleep(for: .seconds(1)); if once.claim() { c.resume() } }
+        }
     }
 
     // MARK: Requests
@@ -614,5 +623,16 @@ public final class RPCClient: Sendable {
         if let e = error as? IOError { return "\(e)" }
         if let e = error as? ChannelError { return "\(e)" }
         return RPCError.oneLine(String(describing: error))
+    }
+}
+
+/// True for the first caller of `claim()` only.
+final class Once: Sendable {
+    private let claimed = Mutex(false)
+    func claim() -> Bool {
+        claimed.withLock { claimed in
+            defer { claimed = true }
+            return !claimed
+        }
     }
 }
