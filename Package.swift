@@ -81,6 +81,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ],
                     resources: [.copy("Fixtures")]),
+        // create_pow over real sockets against the devnet.
+        .testTarget(name: "RegistrationTests", dependencies: [
+            "Registration", "Devnet", "Subtensor", "PoWCore", "PoWSolver",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DevnetTests", dependencies: [
             "Devnet", "PoWCore", "Subtensor",
             .product(name: "WSClient", package: "swift-websocket"),
