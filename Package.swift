@@ -15,11 +15,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         // Devnet: WebSocket and HTTP POST JSON-RPC on one port. Default traits off (no swift-configuration).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
-        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -31,7 +32,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Chain access: xxHash/Blake2b/SCALE/SS58 codecs, storage keys, wallet files, JSON-RPC client.
-        .target(name: "Subtensor", dependencies: ["PoWCore"]),
+        .target(name: "Subtensor", dependencies: [
+            "PoWCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "WSClient", package: "swift-websocket"),
+        ]),
         .executableTarget(name: "btpow", dependencies: [
             "PoWCore", "PoWSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,7 +60,16 @@ let package = Package(
             "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
-        .testTarget(name: "SubtensorTests", dependencies: ["PoWCore", "Subtensor", "TestVectors"],
+        .testTarget(name: "SubtensorTests", dependencies: [
+            "PoWCore", "Subtensor", "TestVectors",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DevnetTests", dependencies: [
             "Devnet", "PoWCore", "Subtensor",

@@ -272,4 +272,24 @@ final class CodecTests: XCTestCase {
         XCTAssertLessThan(long.count, 260)
         XCTAssertFalse(message("ab\ncd").contains("\n"))
     }
+
+    /// Random input never crashes the decoders; every error is one line.
+    func testRandomInputGivesErrorsNotCrashes() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl \n\u{0}é")
+        for _ in 0 ..< 2000 {
+            let length = Int.random(in: 0 ... 60, using: &rng)
+            let text = String((0 ..< length).map { _ in alphabet.randomElement(using: &rng)! })
+            do { _ = try SS58.decode(text) } catch { XCTAssertFalse(error.description.contains("\n"), error.description) }
+            do { _ = try PublicKey.parse(text) } catch { XCTAssertFalse(error.description.contains("\n"), error.description) }
+            let bytes = (0 ..< Int.random(in: 0 ... 12, using: &rng)).map { _ in UInt8.random(in: 0 ... 255, using: &rng) }
+            _ = try? UInt64(scaleBytes: bytes)
+            _ = try? Optional<UInt16>(scaleBytes: bytes)
+            _ = try? Compact(scaleBytes: bytes)
+            _ = try? Bool(scaleBytes: bytes)
+            _ = StorageItem.parse(key: bytes + bytes + bytes)
+        }
+        var d = SCALEDecoder([1, 2])
+        XCTAssertThrowsError(try d.read(count: -1, for: "x"))
+    }
 }

@@ -120,6 +120,9 @@ final class WalletTests: XCTestCase {
         // pub.txt wins over the hotkey file when present, even if it is broken.
         try write(wallet.hotkeyPubPath, "[]")
         check(wallet.hotkeyPublicKey, wallet.hotkeyPubPath, "not a JSON object")
+        // A file far too large for a key file.
+        try Data(count: 2 << 20).write(to: URL(fileURLWithPath: wallet.hotkeyPubPath))
+        check(wallet.hotkeyPublicKey, wallet.hotkeyPubPath, "too large")
         // A directory where a file should be.
         try FileManager.default.removeItem(atPath: wallet.hotkeyPubPath)
         try FileManager.default.createDirectory(atPath: wallet.hotkeyPubPath, withIntermediateDirectories: true)

@@ -37,7 +37,7 @@ public struct SCALEDecoder: Sendable {
     public var isAtEnd: Bool { offset == bytes.count }
 
     public mutating func read(count: Int, for type: String) throws(SCALEError) -> ArraySlice<UInt8> {
-        guard count <= remaining else { throw .tooShort(type: type, needed: count, available: remaining) }
+        guard count >= 0, count <= remaining else { throw .tooShort(type: type, needed: count, available: remaining) }
         defer { offset += count }
         return bytes[offset ..< offset + count]
     }

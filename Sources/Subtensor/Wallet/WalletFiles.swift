@@ -93,9 +93,14 @@ public struct WalletFiles: Sendable, Equatable {
 
     static func read(_ path: String) throws(WalletError) -> Data {
         guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
-        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
-           type == .typeDirectory {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let type = attributes?[.type] as? FileAttributeType, type == .typeDirectory {
             throw .unreadable(path: path, reason: "it is a directory")
+        }
+        let sizeAttribute = attributes?[.size]
+        let size = (sizeAttribute as? Int) ?? (sizeAttribute as? UInt64).map { Int(clamping: $0) } ?? (sizeAttribute as? Int64).map { Int(clamping: $0) }
+        if let size, size > maxFileSize {
+            throw .malformed(path: path, reason: "\(size) bytes, too large for a key file")
         }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
