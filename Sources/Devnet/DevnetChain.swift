@@ -364,11 +364,15 @@ actor DevnetChain {
             for _ in 0 ..< count { produceBlock() }
             return head.json
         case "devnet_submitPow":
-            // [solution] or the solution object itself as named params.
-            let value: JSON
+            // [solution], [solution, netuid] (netuid for legacy work), or the solution object as named params.
+            var value: JSON
             if case .object(let o)? = p.raw, o["nonce"] != nil { value = p.raw! } else {
-                try p.expectAtMost(1)
+                try p.expectAtMost(2)
                 value = try p.require(0, "solution")
+                if let netuid = p.value(1, "netuid"), case .object(var fields) = value {
+                    fields["netuid"] = netuid
+                    value = .object(fields)
+                }
             }
             let submission = try Submission.parse(value)
             do { return try submit(submission).json } catch { throw error.rpcError }
