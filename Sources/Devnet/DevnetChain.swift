@@ -103,46 +103,46 @@ actor DevnetChain {
 
     // MARK: Admin (also used in process)
 
-    private func mutateHead(_ body: (inout ChainState) throws(RPCError) -> Void) throws(RPCError) {
+    private func mutateHead(_ body: (inout ChainState) throws(DevnetRPCError) -> Void) throws(DevnetRPCError) {
         try body(&blocks[blocks.count - 1].state)
     }
 
-    func addSubnet(_ netuid: UInt16) throws(RPCError) {
-        try mutateHead { state throws(RPCError) in
-            if state.subnets[netuid] != nil { throw RPCError(code: 1000, message: "subnet \(netuid) already exists") }
+    func addSubnet(_ netuid: UInt16) throws(DevnetRPCError) {
+        try mutateHead { state throws(DevnetRPCError) in
+            if state.subnets[netuid] != nil { throw DevnetRPCError(code: 1000, message: "subnet \(netuid) already exists") }
             state.subnets[netuid] = Self.newSubnet(configuration)
         }
         logger.info("devnet subnet added", metadata: ["netuid": "\(netuid)"])
     }
 
-    func setDifficulty(_ netuid: UInt16, _ difficulty: UInt64) throws(RPCError) {
-        try mutateHead { state throws(RPCError) in
-            guard state.subnets[netuid] != nil else { throw RPCError(code: 1000, message: "subnet \(netuid) does not exist") }
+    func setDifficulty(_ netuid: UInt16, _ difficulty: UInt64) throws(DevnetRPCError) {
+        try mutateHead { state throws(DevnetRPCError) in
+            guard state.subnets[netuid] != nil else { throw DevnetRPCError(code: 1000, message: "subnet \(netuid) does not exist") }
             state.subnets[netuid]!.difficulty = difficulty
         }
     }
 
-    func setPowRegistrationAllowed(_ netuid: UInt16, _ allowed: Bool) throws(RPCError) {
-        try mutateHead { state throws(RPCError) in
-            guard state.subnets[netuid] != nil else { throw RPCError(code: 1000, message: "subnet \(netuid) does not exist") }
+    func setPowRegistrationAllowed(_ netuid: UInt16, _ allowed: Bool) throws(DevnetRPCError) {
+        try mutateHead { state throws(DevnetRPCError) in
+            guard state.subnets[netuid] != nil else { throw DevnetRPCError(code: 1000, message: "subnet \(netuid) does not exist") }
             state.subnets[netuid]!.powRegistrationAllowed = allowed
         }
     }
 
-    func setMaxRegistrationsPerBlock(_ netuid: UInt16, _ max: UInt16) throws(RPCError) {
-        try mutateHead { state throws(RPCError) in
-            guard state.subnets[netuid] != nil else { throw RPCError(code: 1000, message: "subnet \(netuid) does not exist") }
+    func setMaxRegistrationsPerBlock(_ netuid: UInt16, _ max: UInt16) throws(DevnetRPCError) {
+        try mutateHead { state throws(DevnetRPCError) in
+            guard state.subnets[netuid] != nil else { throw DevnetRPCError(code: 1000, message: "subnet \(netuid) does not exist") }
             state.subnets[netuid]!.maxRegistrationsPerBlock = max
         }
     }
 
     /// Registers a hotkey without work (as a burned registration would); returns its UID.
-    func registerHotkey(_ netuid: UInt16, _ hotkey: Bytes32) throws(RPCError) -> UInt16 {
+    func registerHotkey(_ netuid: UInt16, _ hotkey: Bytes32) throws(DevnetRPCError) -> UInt16 {
         var uid: UInt16 = 0
-        try mutateHead { state throws(RPCError) in
-            guard var subnet = state.subnets[netuid] else { throw RPCError(code: 1000, message: "subnet \(netuid) does not exist") }
+        try mutateHead { state throws(DevnetRPCError) in
+            guard var subnet = state.subnets[netuid] else { throw DevnetRPCError(code: 1000, message: "subnet \(netuid) does not exist") }
             if let existing = subnet.uids[hotkey] {
-                throw RPCError(code: RPCError.registrationRefusedCode,
+                throw DevnetRPCError(code: DevnetRPCError.registrationRefusedCode,
                                message: "HotKeyAlreadyRegisteredInSubNet: hotkey already holds uid \(existing) on subnet \(netuid)",
                                data: .string(RegistrationRefusal.hotKeyAlreadyRegisteredInSubNet.name))
             }
@@ -207,11 +207,11 @@ actor DevnetChain {
     /// Answers one call. nil: no reply to send (a notification, or the reply was already written to `connection`).
     func handle(_ call: RPCCall, connection: Connection?) -> JSON? {
         let id = call.id ?? .null
-        do throws(RPCError) {
+        do throws(DevnetRPCError) {
             switch call.method {
             case "chain_subscribeNewHeads", "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads",
                  "subscribe_newHead":
-                guard let connection else { throw RPCError.methodNotFound }
+                guard let connection else { throw DevnetRPCError.methodNotFound }
                 try call.params.expectAtMost(0)
                 let subscription = Self.newSubscriptionID()
                 subscriptions[subscription] = connection
@@ -222,7 +222,7 @@ actor DevnetChain {
                 return nil
             case "chain_unsubscribeNewHeads", "chain_unsubscribeAllHeads", "chain_unsubscribeFinalizedHeads",
                  "unsubscribe_newHead":
-                guard let connection else { throw RPCError.methodNotFound }
+                guard let connection else { throw DevnetRPCError.methodNotFound }
                 try call.params.expectAtMost(1)
                 let sub = try call.params.require(0, "subscription")
                 let key: String
@@ -230,7 +230,7 @@ actor DevnetChain {
                 case .string(let s): key = s
                 case .int(let i): key = String(i)
                 case .uint(let u): key = String(u)
-                default: throw RPCError.invalidParams("subscription id must be a string")
+                default: throw DevnetRPCError.invalidParams("subscription id must be a string")
                 }
                 if let owner = subscriptions[key], owner.id == connection.id {
                     subscriptions[key] = nil
@@ -271,7 +271,7 @@ actor DevnetChain {
         "system_chain", "system_health", "system_name", "system_version",
     ]
 
-    private func dispatch(_ call: RPCCall) throws(RPCError) -> JSON {
+    private func dispatch(_ call: RPCCall) throws(DevnetRPCError) -> JSON {
         let p = call.params
         switch call.method {
         case "system_chain":
@@ -294,7 +294,7 @@ actor DevnetChain {
             try p.expectAtMost(1)
             guard let arg = p.value(0, "hash", "n") else { return .string(head.hash.hex) }
             if case .array(let list) = arg {
-                return .array(try list.map { v throws(RPCError) in try blockHashJSON(v) })
+                return .array(try list.map { v throws(DevnetRPCError) in try blockHashJSON(v) })
             }
             return try blockHashJSON(arg)
         case "chain_getFinalizedHead":
@@ -313,7 +313,7 @@ actor DevnetChain {
             if let at = p.value(1, "at", "hash") {
                 let hash = try Self.hash(at)
                 guard let found = self.block(hash: hash) else {
-                    throw RPCError(code: 4003, message: "Client error: UnknownBlock: State already discarded for \(hash.hex)")
+                    throw DevnetRPCError(code: 4003, message: "Client error: UnknownBlock: State already discarded for \(hash.hex)")
                 }
                 block = found
             } else {
@@ -357,18 +357,22 @@ actor DevnetChain {
             return ["uid": .int(Int64(uid)), "netuid": .int(Int64(netuid)), "hotkey": .string(SS58.encode(publicKey: hotkey))]
         case "devnet_produceBlock":
             try p.expectAtMost(1)
-            let count = try p.value(0, "count").map { v throws(RPCError) -> UInt64 in
+            let count = try p.value(0, "count").map { v throws(DevnetRPCError) -> UInt64 in
                 guard let n = v.uint64Value, n >= 1, n <= 1000 else { throw .invalidParams("count must be 1...1000") }
                 return n
             } ?? 1
             for _ in 0 ..< count { produceBlock() }
             return head.json
         case "devnet_submitPow":
-            // [solution] or the solution object itself as named params.
-            let value: JSON
+            // [solution], [solution, netuid] (netuid for legacy work), or the solution object as named params.
+            var value: JSON
             if case .object(let o)? = p.raw, o["nonce"] != nil { value = p.raw! } else {
-                try p.expectAtMost(1)
+                try p.expectAtMost(2)
                 value = try p.require(0, "solution")
+                if let netuid = p.value(1, "netuid"), case .object(var fields) = value {
+                    fields["netuid"] = netuid
+                    value = .object(fields)
+                }
             }
             let submission = try Submission.parse(value)
             do { return try submit(submission).json } catch { throw error.rpcError }
@@ -377,13 +381,13 @@ actor DevnetChain {
         }
     }
 
-    private func blockHashJSON(_ value: JSON) throws(RPCError) -> JSON {
+    private func blockHashJSON(_ value: JSON) throws(DevnetRPCError) -> JSON {
         guard let n = try Self.blockNumber(value) else { return .string(head.hash.hex) }
         return header(number: n).map { .string($0.hash.hex) } ?? .null
     }
 
     /// A block number given as a JSON number or a `0x` hex string (Substrate's NumberOrHex).
-    static func blockNumber(_ value: JSON) throws(RPCError) -> UInt64? {
+    static func blockNumber(_ value: JSON) throws(DevnetRPCError) -> UInt64? {
         switch value {
         case .null: return nil
         case .int, .uint:
@@ -399,12 +403,12 @@ actor DevnetChain {
         }
     }
 
-    static func hash(_ value: JSON) throws(RPCError) -> Bytes32 {
+    static func hash(_ value: JSON) throws(DevnetRPCError) -> Bytes32 {
         guard case .string(let text) = value else { throw .invalidParams("block hash must be a 0x-prefixed hex string") }
         do { return try Bytes32(hex: text) } catch { throw .invalidParams("block hash: \(error)") }
     }
 
-    static func netuid(_ value: JSON) throws(RPCError) -> UInt16 {
+    static func netuid(_ value: JSON) throws(DevnetRPCError) -> UInt16 {
         guard let n = value.uint64Value, n <= UInt64(UInt16.max) else { throw .invalidParams("netuid must be an integer in 0...65535") }
         return UInt16(n)
     }

@@ -105,6 +105,11 @@ public actor DevnetServer {
         router.post("/") { request, _ -> Response in
             await Self.respondHTTP(request, chain: chain, maxSize: maxSize)
         }
+        // A plain GET (no WebSocket upgrade) is refused the way a node refuses it.
+        router.get("/") { _, _ -> Response in
+            Response(status: .methodNotAllowed, headers: [.contentType: "text/plain"],
+                     body: .init(byteBuffer: ByteBuffer(string: "Used HTTP Method is not allowed. POST is required\n")))
+        }
 
         let (started, startedContinuation) = AsyncStream<Result<Int, any Error>>.makeStream()
         let app = Application(

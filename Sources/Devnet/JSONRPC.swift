@@ -1,5 +1,5 @@
 /// A JSON-RPC 2.0 error object, with the codes and messages jsonrpsee (the Substrate node's RPC server) sends.
-public struct RPCError: Error, Sendable, Equatable {
+public struct DevnetRPCError: Error, Sendable, Equatable {
     public let code: Int
     public let message: String
     public let data: JSON?
@@ -10,18 +10,18 @@ public struct RPCError: Error, Sendable, Equatable {
         self.data = data
     }
 
-    public static let parseError = RPCError(code: -32700, message: "Parse error")
-    public static let invalidRequest = RPCError(code: -32600, message: "Invalid request")
-    public static let methodNotFound = RPCError(code: -32601, message: "Method not found")
-    public static func invalidParams(_ why: String) -> RPCError {
-        RPCError(code: -32602, message: "Invalid params", data: .string(why))
+    public static let parseError = DevnetRPCError(code: -32700, message: "Parse error")
+    public static let invalidRequest = DevnetRPCError(code: -32600, message: "Invalid request")
+    public static let methodNotFound = DevnetRPCError(code: -32601, message: "Method not found")
+    public static func invalidParams(_ why: String) -> DevnetRPCError {
+        DevnetRPCError(code: -32602, message: "Invalid params", data: .string(why))
     }
-    public static func internalError(_ why: String) -> RPCError {
-        RPCError(code: -32603, message: "Internal error", data: .string(why))
+    public static func internalError(_ why: String) -> DevnetRPCError {
+        DevnetRPCError(code: -32603, message: "Internal error", data: .string(why))
     }
     /// jsonrpsee's answer to a request over its size limit.
-    public static func oversized(limit: Int) -> RPCError {
-        RPCError(code: -32007, message: "Request is too big", data: .string("Exceeded max limit of \(limit)"))
+    public static func oversized(limit: Int) -> DevnetRPCError {
+        DevnetRPCError(code: -32007, message: "Request is too big", data: .string("Exceeded max limit of \(limit)"))
     }
 
     /// Code of errors raised by `devnet_submitPow` when the chain would refuse the work
@@ -69,13 +69,13 @@ struct Params: Sendable {
         }
     }
 
-    func require(_ index: Int, _ name: String) throws(RPCError) -> JSON {
+    func require(_ index: Int, _ name: String) throws(DevnetRPCError) -> JSON {
         guard let v = value(index, name) else { throw .invalidParams("missing parameter \(index) (\(name))") }
         return v
     }
 
     /// Refuses more positional parameters than a method takes (jsonrpsee does the same).
-    func expectAtMost(_ n: Int) throws(RPCError) {
+    func expectAtMost(_ n: Int) throws(DevnetRPCError) {
         if case .array(let a)? = raw, a.count > n {
             throw .invalidParams("expected at most \(n) parameters, got \(a.count)")
         }
@@ -88,7 +88,7 @@ enum RPCEnvelope {
         .object(["jsonrpc": "2.0", "result": result, "id": id])
     }
 
-    static func error(_ error: RPCError, id: JSON) -> JSON {
+    static func error(_ error: DevnetRPCError, id: JSON) -> JSON {
         .object(["jsonrpc": "2.0", "error": error.json, "id": id])
     }
 
@@ -100,9 +100,9 @@ enum RPCEnvelope {
     /// Validates one request object. On failure returns the error and the id to answer with
     /// (the request's own id when it is usable, else null).
     struct Refusal: Error {
-        let error: RPCError
+        let error: DevnetRPCError
         let id: JSON
-        init(_ error: RPCError, _ id: JSON) { self.error = error; self.id = id }
+        init(_ error: DevnetRPCError, _ id: JSON) { self.error = error; self.id = id }
     }
 
     static func parseCall(_ value: JSON) -> Result<RPCCall, Refusal> {

@@ -24,8 +24,8 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
 
     public var description: String { "\(refusal.name): \(detail)" }
 
-    var rpcError: RPCError {
-        RPCError(code: RPCError.registrationRefusedCode, message: description, data: .string(refusal.name))
+    var rpcError: DevnetRPCError {
+        DevnetRPCError(code: DevnetRPCError.registrationRefusedCode, message: description, data: .string(refusal.name))
     }
 }
 
@@ -60,7 +60,7 @@ public struct Submission: Sendable, Equatable {
     }
 
     /// Reads the JSON `create-pow` prints (POWSolution's Codable form, plus `netuid` for legacy).
-    static func parse(_ value: JSON) throws(RPCError) -> Submission {
+    static func parse(_ value: JSON) throws(DevnetRPCError) -> Submission {
         guard case .object(let fields) = value else { throw .invalidParams("the solution must be a JSON object") }
         let solution: POWSolution
         do {

@@ -251,4 +251,42 @@ import Testing
         #expect(try await httpCall(port: port, "chain_getHeader")["number"] == "0x0")
         await fresh.stop()
     }
+
+    @Test func testHostileInputGetsErrorsNotCrashes() async throws {
+        let (server, port) = try await startDevnet(maxRequestSize: 64 * 1024)
+        let bodies = [
+            String(repeating: "[", count: 60_000),                                   // nesting bomb, unterminated
+            String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000),
+            "{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"system_chain\"}",      // id must be number/string/null
+            "{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"system_chain\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_chain\",\"params\":\"x\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":7}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_getBlockHash\",\"params\":[1e400]}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_getBlockHash\",\"params\":[\"0xffffffffffffffffffffff\"]}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"devnet_produceBlock\",\"params\":[100000000]}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"devnet_submitPow\",\"params\":[{\"nonce\":-1,\"block_number\":1,\"difficulty\":1,\"seal\":\"0x00\",\"scheme\":\"v1\"}]}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"devnet_submitPow\",\"params\":[{\"nonce\":1,\"block_number\":99999999999,\"difficulty\":1,\"seal\":\"0x\(String(repeating: "00", count: 32))\",\"scheme\":\"legacy\",\"block_and_hotkey_hash\":\"0x\(String(repeating: "11", count: 32))\",\"netuid\":70000}]}",
+            "\u{0}\u{1}\u{2}",
+            "",
+        ]
+        for body in bodies {
+            let (status, json) = try await httpPost(port: port, body: body)
+            #expect(status == 200, "\(body.prefix(80))")
+            #expect(json?["error"]?["code"] != nil, "\(body.prefix(80)): \(String(describing: json?.serialized))")
+        }
+        // WebSocket: binary garbage, then a message over the limit (the connection may close), then a new
+        // connection still works.
+        let client = try await WSTestClient.connect(port: port)
+        client.send(String(decoding: [0xff, 0xfe, 0x00, 0x7b], as: UTF8.self))
+        let garbage = try await client.messages.take(timeout: .seconds(5), "parse error") { $0["error"] != nil }
+        #expect(garbage["error"]?["code"] == -32700)
+        client.send(rpcBody("system_chain", [.string(String(repeating: "b", count: 200 * 1024))]))
+        try await Task.sleep(for: .milliseconds(200))
+        await client.close()
+        let fresh = try await WSTestClient.connect(port: port)
+        #expect(try await fresh.call("system_chain")["result"] == "btpow devnet")
+        await fresh.close()
+        #expect(try await httpCall(port: port, "system_chain") == "btpow devnet")
+        await server.stop()
+    }
 }

@@ -197,6 +197,9 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         #expect(paid.result?["faucet"] == true)
         #expect(paid.result?["coldkey"] == .string(SS58.encode(publicKey: coldkey)))
         #expect(try await node.submit(faucet).error == "WorkRepeated")
+        // [solution, netuid]: the netuid as a second parameter.
+        let asParam = try await node.call("devnet_submitPow", [try solutionJSON(faucet), -1])
+        #expect(asParam["error"]?["data"] == "WorkRepeated")
 
         // Legacy order: difficulty before seal (a new block, so subnet 1 has room again).
         try await node.produce()
