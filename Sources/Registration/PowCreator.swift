@@ -14,7 +14,10 @@ public struct CreatePowRequest: Sendable {
     public var hotkey: Bytes32
     public var coldkey: Bytes32?
     public var scheme: ChallengeScheme
-    public var rule: DifficultyRule?
+    /// The rule solutions must meet. Default: the chain's (little-endian, `<=`) for both schemes,
+    /// because a chain checks legacy work that way too since 2025-05-30 (subtensor #1974); the
+    /// seed's big-endian rule stays available for offline use and older chains.
+    public var rule: DifficultyRule
     public var updateInterval: UInt64
 
     public init(netuid: Int, hotkey: Bytes32, coldkey: Bytes32?, scheme: ChallengeScheme,
@@ -23,7 +26,7 @@ public struct CreatePowRequest: Sendable {
         self.hotkey = hotkey
         self.coldkey = coldkey
         self.scheme = scheme
-        self.rule = rule
+        self.rule = rule ?? .chainLittleEndian
         self.updateInterval = updateInterval
     }
 
@@ -192,6 +195,8 @@ public final class PowCreator: @unchecked Sendable {
                     if registeredDuringSolve.load(ordering: .acquiring) { return .alreadyRegistered }
                     throw CreatePowError.stopped
                 }
+                // Work already stale against the newest block we know of needs no chain round trip.
+                if let known = engine.currentWork?.blockNumber, solution.isStale(currentBlock: known) { continue }
                 // Freshness against the chain, just before returning.
                 let current = try await chain.currentBlock()
                 if !solution.isStale(currentBlock: current) {

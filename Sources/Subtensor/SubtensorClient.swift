@@ -140,6 +140,8 @@ public final class SubtensorClient: Sendable {
                         }
                         let hash: Bytes32
                         do { hash = try await self.blockHash(number) } catch {
+                            // Cancellation is the stream's owner leaving, not a problem worth a warning.
+                            if Task.isCancelled || self.rpc.isClosed { break }
                             logger.warning("no hash for a new head", metadata: ["number": "\(number)", "error": "\(error)"])
                             continue
                         }

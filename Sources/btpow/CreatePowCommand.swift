@@ -68,7 +68,7 @@ struct CreatePowCommand: AsyncParsableCommand {
     @Option(help: "Challenge layout: v1 (today's pow_register; default) or legacy (the seed's; default for the faucet).")
     var scheme: ChallengeScheme?
 
-    @Option(help: "Difficulty rule: seed, chain or chain-be. Default: seed for legacy, chain for v1.")
+    @Option(help: "Difficulty rule: chain (default: what the chain checks, legacy work included), seed or chain-be.")
     var rule: DifficultyRule?
 
     @Option(help: "Worker threads (default: every CPU this process may use).")

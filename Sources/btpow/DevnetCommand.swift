@@ -55,13 +55,14 @@ struct DevnetCommand: AsyncParsableCommand {
         fflush(stdout)
         // Run until Ctrl-C or SIGTERM.
         let stopped = AsyncStream<Void> { continuation in
-            for sig in [SIGINT, SIGTERM] {
+            let sources = [SIGINT, SIGTERM].map { sig in
                 signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
                 source.setEventHandler { continuation.yield(); continuation.finish() }
                 source.resume()
-                continuation.onTermination = { _ in source.cancel() }
+                return source
             }
+            continuation.onTermination = { _ in sources.forEach { $0.cancel() } }   // keeps the sources alive until then
         }
         for await _ in stopped { break }
         await server.stop()

@@ -1,0 +1,111 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import XCTest
+
+/// `btpow devnet` and `btpow create-pow` as separate processes talking over 127.0.0.1.
+final class CreatePowCLITests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let wallets = repo.appendingPathComponent("Tests/SubtensorTests/Fixtures/wallets").path
+    // Public keys of the "main" fixture wallet, made by bittensor-wallet 4.1.1 (expected.json there).
+    static let mainHotkey = "0x66b269a3bc98e90f02260ca55b66321bb33eeb8e6c99694600ed888b2c6dce6d"
+    static let mainColdkeySS58 = "5DnZAKZ6jhuFM7W66AZsQwShYNXX93zJvXScLfy4Na3vWKKW"
+
+    var devnet: Process?
+    var port = 0
+
+    /// Starts `btpow devnet --port 0` and reads the port it prints.
+    func startDevnet(_ extra: [String] = []) throws {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["devnet", "--port", "0", "--block-time", "0.5", "--difficulty", "2000"] + extra
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        devnet = process
+        var text = ""
+        let handle = out.fileHandleForReading
+        while !text.contains("\n") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"ws://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+              let p = Int(text[range].split(separator: ":").last!) else {
+            return XCTFail("devnet printed no address: \(text)")
+        }
+        port = p
+    }
+
+    override func tearDown() {
+        if let devnet, devnet.isRunning {
+            devnet.interrupt()          // SIGINT: the devnet stops cleanly
+            devnet.waitUntilExit()
+            XCTAssertEqual(devnet.terminationStatus, 0)
+        }
+    }
+
+    var network: String { "ws://127.0.0.1:\(port)" }
+
+    func testCreatePowWithWalletFilesSolvesAndDevnetAcceptsIt() throws {
+        try startDevnet()
+        let r = try CLI.run(["create-pow", "--network", network, "--netuid", "1", "--wallet.path", Self.wallets,
+                             "--wallet.name", "main", "--wallet.hotkey", "default", "--threads", "2", "--json", "--no-output-in-place"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let json = try r.json()
+        XCTAssertEqual(json["hotkey"] as? String, Self.mainHotkey)
+        XCTAssertEqual(json["coldkey_ss58"] as? String, Self.mainColdkeySS58)
+        XCTAssertEqual(json["scheme"] as? String, "v1")
+        XCTAssertEqual(json["rule"] as? String, "chain")
+        XCTAssertEqual(json["netuid"] as? Int, 1)
+        XCTAssertEqual((json["difficulty"] as? NSNumber)?.uint64Value, 2000)
+        XCTAssertNotNil(json["block_hash"] as? String)
+        // Submit exactly what create-pow printed: the devnet checks it as the chain would.
+        let reply = try rpc("devnet_submitPow", params: "[\(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))]")
+        XCTAssertEqual((reply["result"] as? [String: Any])?["uid"] as? Int, 0, "\(reply)")
+        // Now registered: a second create-pow stops with exit 3 and says so.
+        let again = try CLI.run(["create-pow", "--network", network, "--netuid", "1", "--hotkey", Self.mainHotkey,
+                                 "--coldkey", Self.mainColdkeySS58])
+        XCTAssertEqual(again.code, 3, again.stderr)
+        XCTAssertTrue(again.stderr.contains("already registered"), again.stderr)
+    }
+
+    func testSubnetMissingAndBadInput() throws {
+        try startDevnet()
+        let missing = try CLI.run(["create-pow", "--network", network, "--netuid", "9", "--hotkey", Self.mainHotkey,
+                                   "--coldkey", Self.mainColdkeySS58])
+        XCTAssertEqual(missing.code, 2)
+        XCTAssertTrue(missing.stderr.contains("Subnet 9 does not exist"), missing.stderr)
+        let noWallet = try CLI.run(["create-pow", "--network", network, "--netuid", "1", "--wallet.path", "/nonexistent/wallets"])
+        XCTAssertEqual(noWallet.code, 2)
+        XCTAssertTrue(noWallet.stderr.contains("/nonexistent/wallets/default/hotkeys/defaultpub.txt"), noWallet.stderr)
+        XCTAssertEqual(noWallet.stderr.split(separator: "\n").count, 1)
+        let badNetwork = try CLI.run(["create-pow", "--network", "ftp://x", "--netuid", "1", "--hotkey", Self.mainHotkey,
+                                      "--coldkey", Self.mainColdkeySS58])
+        XCTAssertEqual(badNetwork.code, 2, badNetwork.stderr)
+        XCTAssertEqual(badNetwork.stderr.split(separator: "\n").count, 1, badNetwork.stderr)
+    }
+
+    func testUnreachableNodeExitsFour() throws {
+        // Port 9 (discard) is not listened on here; nothing leaves the machine.
+        let r = try CLI.run(["create-pow", "--network", "ws://127.0.0.1:9", "--netuid", "1", "--hotkey", Self.mainHotkey,
+                             "--coldkey", Self.mainColdkeySS58])
+        XCTAssertEqual(r.code, 4, r.stderr)
+        XCTAssertTrue(r.stderr.contains("cannot reach"), r.stderr)
+    }
+
+    /// A JSON-RPC call over HTTP POST to the devnet (a node serves both on one port).
+    func rpc(_ method: String, params: String) throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#.utf8)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var body = Data()
+        URLSession.shared.dataTask(with: request) { data, _, _ in body = data ?? Data(); done.signal() }.resume()
+        done.wait()
+        return (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+    }
+}
