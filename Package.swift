@@ -30,8 +30,11 @@ let package = Package(
         ]),
         // Chain access: xxHash/Blake2b/SCALE/SS58 codecs, storage keys, wallet files, JSON-RPC client.
         .target(name: "Subtensor", dependencies: ["PoWCore"]),
+        // GPU workers: CUDA (driver API + NVRTC) and OpenCL, both loaded at run time; the kernel source
+        // is Sources/GPUKernels/seal_kernel.h, carried as a generated Swift string.
+        .target(name: "GPUSolver", dependencies: ["PoWCore", "PoWSolver"]),
         .executableTarget(name: "btpow", dependencies: [
-            "PoWCore", "PoWSolver", "Subtensor", "Registration",
+            "PoWCore", "PoWSolver", "Subtensor", "Registration", "GPUSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -39,6 +42,11 @@ let package = Package(
         .target(name: "TestVectors", dependencies: ["PoWCore"], path: "Tests/TestVectors", resources: [.copy("Fixtures")]),
         .testTarget(name: "PoWCoreTests", dependencies: [
             "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
+        ]),
+        // Test-only: the GPU kernel source compiled by the host C compiler.
+        .target(name: "SealKernelHost", path: "Tests/SealKernelHost"),
+        .testTarget(name: "GPUSolverTests", dependencies: [
+            "GPUSolver", "SealKernelHost", "PoWCore", "PoWSolver", "TestVectors",
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.

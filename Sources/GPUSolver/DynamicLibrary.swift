@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A shared library opened at run time, so the package builds and runs on machines without it.
+public final class DynamicLibrary: @unchecked Sendable {
+    public let path: String
+    private let handle: UnsafeMutableRawPointer
+
+    /// Why a library could not be opened: every name tried and the loader's last message.
+    public struct NotFound: Error, CustomStringConvertible, Sendable {
+        public let tried: [String]
+        public let loaderMessage: String
+        public var description: String { "tried \(tried.joined(separator: ", ")): \(loaderMessage)" }
+    }
+
+    /// Opens the first of `candidates` (sonames or paths) that loads.
+    public init(candidates: [String]) throws {
+        var last = ""
+        for name in candidates {
+            if let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) {
+                handle = h
+                path = name
+                return
+            }
+            last = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
+        }
+        throw NotFound(tried: candidates, loaderMessage: last)
+    }
+
+    /// The address of `name`, or nil.
+    public func symbol(_ name: String) -> UnsafeMutableRawPointer? { dlsym(handle, name) }
+
+    /// `name` (or the first of its alternatives, e.g. a `_v2` entry point) as a C function type.
+    public func function<T>(_ names: String..., as type: T.Type = T.self) throws -> T {
+        for name in names {
+            if let p = dlsym(handle, name) { return unsafeBitCast(p, to: T.self) }
+        }
+        throw MissingSymbol(library: path, names: names)
+    }
+
+    public struct MissingSymbol: Error, CustomStringConvertible, Sendable {
+        public let library: String
+        public let names: [String]
+        public var description: String { "\(library) has no \(names.joined(separator: " or ")) (too old a version?)" }
+    }
+
+    // Never dlclose: function pointers taken from it may outlive this object.
+}
+
+/// Candidate paths from the environment and common install locations.
+enum LibrarySearch {
+    static func environment(_ name: String) -> String? {
+        guard let v = getenv(name) else { return nil }
+        let s = String(cString: v)
+        return s.isEmpty ? nil : s
+    }
+
+    /// `dirs` × `names`, keeping only files that exist.
+    static func existing(dirs: [String], names: [String]) -> [String] {
+        var out: [String] = []
+        for d in dirs {
+            for n in names {
+                let p = d.hasSuffix("/") ? d + n : d + "/" + n
+                if access(p, F_OK) == 0 { out.append(p) }
+            }
+        }
+        return out
+    }
+}
