@@ -23,11 +23,18 @@ public final class OpenCLSearcher: NonceSearcher {
     private let paramsBuffer: OpaquePointer
     private let bestBuffer: OpaquePointer
     private var uploaded: SealKernelParams?
+    /// Nonces per launch at most; a batch larger than this is several launches in nonce order.
+    public var maxLaunch: UInt64 = GPUBatching.maxLaunch {
+        didSet { maxLaunch = min(max(1, maxLaunch), GPUBatching.maxLaunch) }
+    }
 
     public var label: String { "opencl:\(device.index)" }
 
     /// Builds the kernel for device `deviceIndex` (as `btpow devices` numbers them).
-    public init(deviceIndex: Int, threadsPerBlock tpb: Int = 256, api: OpenCLAPI? = nil) throws {
+    /// `source` is for tests (a source that does not build); `groupsPerComputeUnit` overrides the work-groups
+    /// per compute unit.
+    public init(deviceIndex: Int, threadsPerBlock tpb: Int = 256, api: OpenCLAPI? = nil,
+                source: String = SealKernelSource.text, groupsPerComputeUnit: Int? = nil) throws {
         let api = try api ?? OpenCLAPI.shared()
         self.api = api
         let all = try OpenCLDiscovery.found(api: api)
@@ -50,7 +57,7 @@ public final class OpenCLSearcher: NonceSearcher {
         }
         queue = q
         do {
-            program = try Self.build(api: api, context: ctx, device: found.device)
+            program = try Self.build(api: api, context: ctx, device: found.device, source: source)
         } catch {
             _ = api.releaseCommandQueue(q); _ = api.releaseContext(ctx)
             throw error
@@ -87,13 +94,13 @@ public final class OpenCLSearcher: NonceSearcher {
         let local = max(1, min(tpbRequested, kernelLimit, device.maxWorkGroupSize))
         threadsPerBlock = local
         // Fill the device: GPUs want many resident groups per compute unit; a CPU runs one per core.
-        let groupsPerUnit = device.isGPU ? max(1, 2048 / local) : 2
+        let groupsPerUnit = groupsPerComputeUnit.map { max(1, $0) } ?? (device.isGPU ? max(1, 2048 / local) : 2)
         globalSize = max(1, Int(device.computeUnits)) * groupsPerUnit * local
     }
 
-    static func build(api: OpenCLAPI, context: OpaquePointer, device: OpaquePointer) throws -> OpaquePointer {
+    static func build(api: OpenCLAPI, context: OpaquePointer, device: OpaquePointer, source: String) throws -> OpaquePointer {
         var err: Int32 = 0
-        let program: OpaquePointer? = SealKernelSource.text.withCString { src in
+        let program: OpaquePointer? = source.withCString { src in
             var s: UnsafePointer<CChar>? = src
             return api.createProgramWithSource(context, 1, &s, nil, &err)
         }
@@ -145,7 +152,7 @@ public final class OpenCLSearcher: NonceSearcher {
         let kernel = kernels[challenge.scheme == .legacy ? 0 : 1]
         var done: UInt64 = 0
         while done < count {
-            let n = UInt32(min(count - done, GPUBatching.maxLaunch))
+            let n = UInt32(min(count - done, maxLaunch))
             if let offset = try launch(kernel, start: start &+ done, count: n) {
                 return BatchResult(nonce: start &+ done &+ UInt64(offset), hashed: done + UInt64(offset) + 1)
             }
