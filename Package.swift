@@ -45,8 +45,10 @@ let package = Package(
         ]),
         // Test-only: the GPU kernel source compiled by the host C compiler.
         .target(name: "SealKernelHost", path: "Tests/SealKernelHost"),
+        // Test-only: a stand-in CUDA driver and NVRTC whose "device" runs the host-compiled kernel.
+        .target(name: "FakeCUDA", path: "Tests/FakeCUDA"),
         .testTarget(name: "GPUSolverTests", dependencies: [
-            "GPUSolver", "SealKernelHost", "PoWCore", "PoWSolver", "TestVectors",
+            "GPUSolver", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors",
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.

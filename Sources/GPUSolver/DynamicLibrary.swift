@@ -4,8 +4,36 @@ import Glibc
 import Darwin
 #endif
 
+/// Where C entry points come from: a library opened at run time, or (in tests) a table of stand-ins.
+public protocol SymbolSource: AnyObject, Sendable {
+    /// The library's path or name as opened (shown in messages).
+    var path: String { get }
+    func symbol(_ name: String) -> UnsafeMutableRawPointer?
+}
+
+extension SymbolSource {
+    /// `name` (or the first of its alternatives, e.g. a `_v2` entry point) as a C function type.
+    public func function<T>(_ names: String..., as type: T.Type = T.self) throws -> T {
+        for name in names {
+            if let p = symbol(name) { return unsafeBitCast(p, to: T.self) }
+        }
+        throw DynamicLibrary.MissingSymbol(library: path, names: names)
+    }
+}
+
+/// Symbols looked up by a closure: how tests put a fake driver behind the real bindings.
+public final class SymbolTable: SymbolSource, @unchecked Sendable {
+    public let path: String
+    private let lookup: (String) -> UnsafeMutableRawPointer?
+    public init(path: String, lookup: @escaping (String) -> UnsafeMutableRawPointer?) {
+        self.path = path
+        self.lookup = lookup
+    }
+    public func symbol(_ name: String) -> UnsafeMutableRawPointer? { lookup(name) }
+}
+
 /// A shared library opened at run time, so the package builds and runs on machines without it.
-public final class DynamicLibrary: @unchecked Sendable {
+public final class DynamicLibrary: SymbolSource, @unchecked Sendable {
     public let path: String
     private let handle: UnsafeMutableRawPointer
 
@@ -32,14 +60,6 @@ public final class DynamicLibrary: @unchecked Sendable {
 
     /// The address of `name`, or nil.
     public func symbol(_ name: String) -> UnsafeMutableRawPointer? { dlsym(handle, name) }
-
-    /// `name` (or the first of its alternatives, e.g. a `_v2` entry point) as a C function type.
-    public func function<T>(_ names: String..., as type: T.Type = T.self) throws -> T {
-        for name in names {
-            if let p = dlsym(handle, name) { return unsafeBitCast(p, to: T.self) }
-        }
-        throw MissingSymbol(library: path, names: names)
-    }
 
     public struct MissingSymbol: Error, CustomStringConvertible, Sendable {
         public let library: String
