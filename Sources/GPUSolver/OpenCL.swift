@@ -17,7 +17,7 @@ public final class OpenCLAPI: @unchecked Sendable {
     typealias EnqueueNDRangeKernel = @convention(c) (OpaquePointer?, OpaquePointer?, UInt32, UnsafePointer<Int>?, UnsafePointer<Int>?, UnsafePointer<Int>?, UInt32, UnsafePointer<OpaquePointer?>?, UnsafeMutablePointer<OpaquePointer?>?) -> Int32
     typealias ObjectCall = @convention(c) (OpaquePointer?) -> Int32
 
-    let library: any SymbolSource
+    public let library: any SymbolSource
     let getPlatformIDs: GetPlatformIDs
     let getPlatformInfo: GetInfo
     let getDeviceIDs: GetDeviceIDs
