@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PoWCore
+import Synchronization
 
 /// NVRTC, CUDA's run-time compiler, opened at run time: it turns the kernel source into a cubin
 /// for the device's exact architecture (or PTX that the driver compiles when NVRTC is older than
@@ -18,6 +20,9 @@ public final class NVRTC: @unchecked Sendable {
 
     public let library: any SymbolSource
     public private(set) var version: (major: Int32, minor: Int32) = (0, 0)
+    /// Tells instances apart in the build cache (object addresses can be reused).
+    let instance = NVRTC.instances.add(1, ordering: .relaxed).newValue
+    private static let instances = Atomic<Int>(0)
     let errorString: ErrorString
     let createProgram: CreateProgram
     let compileProgram: CompileProgram
@@ -172,14 +177,90 @@ public enum CUDAKernelBuild {
     public static let kernelNames = ["sk_search_legacy", "sk_search_v1"]
     public static let constantsSymbol = "sk_const"
 
-    public static func image(for device: CUDADeviceInfo, nvrtc: NVRTC? = nil, source: String = SealKernelSource.text) throws -> CUDAModuleImage {
+    /// Extra NVRTC options from $BTPOW_NVRTC_OPTIONS (space-separated, e.g. "--maxrregcount=64"), for tuning.
+    public static var environmentOptions: [String] {
+        (LibrarySearch.environment("BTPOW_NVRTC_OPTIONS") ?? "").split(separator: " ").map(String.init)
+    }
+
+    /// Images already built in this process, by target and options: several devices of one
+    /// architecture compile once (NVRTC takes seconds for this kernel).
+    private static let built = Mutex<[String: CUDAModuleImage]>([:])
+
+    /// The module for `device`. With the default compiler (the CLI's path) images are also kept on
+    /// disk (`KernelImageCache`), so later runs skip the seconds NVRTC takes.
+    public static func image(for device: CUDADeviceInfo, nvrtc: NVRTC? = nil, source: String = SealKernelSource.text,
+                             extraOptions: [String] = CUDAKernelBuild.environmentOptions) throws -> CUDAModuleImage {
         let compiler = try nvrtc ?? NVRTC.shared()
+        let diskCache = nvrtc == nil ? KernelImageCache.default : nil
         guard let target = NVRTC.target(device: device.archNumber, supported: compiler.supportedArchs,
                                         cubinAvailable: compiler.getCUBIN != nil) else {
             throw GPUUnavailable(backend: "CUDA", reason: "NVRTC \(compiler.version.major).\(compiler.version.minor) cannot compile for sm_\(device.archNumber) "
                                  + "(it knows \(compiler.supportedArchs?.map(String.init).joined(separator: ", ") ?? "?"))",
                                  remedy: "install a newer NVRTC (" + NVRTC.remedy + ")")
         }
-        return try compiler.compile(source: source, name: SealKernelSource.fileName, arch: target.arch, cubin: target.cubin)
+        let key = "\(compiler.instance) \(target.arch) \(target.cubin) \(extraOptions) \(source.hashValue)"
+        if let image = built.withLock({ $0[key] }) { return image }
+        let diskKey = KernelImageCache.key([source, compiler.library.path, "\(compiler.version)", "\(target)", extraOptions.joined(separator: " ")])
+        if let image = diskCache?.load(key: diskKey, cubin: target.cubin, arch: target.arch, compiler: compiler) {
+            built.withLock { $0[key] = image }
+            return image
+        }
+        let image = try compiler.compile(source: source, name: SealKernelSource.fileName, arch: target.arch, cubin: target.cubin,
+                                         extraOptions: extraOptions)
+        built.withLock { $0[key] = image }
+        diskCache?.store(image, key: diskKey)
+        return image
+    }
+}
+
+
+/// Compiled kernel images on disk: $BTPOW_CACHE_DIR, else $XDG_CACHE_HOME/btpow, else ~/.cache/btpow;
+/// BTPOW_NO_KERNEL_CACHE=1 turns it off. Keyed by SHA-256 of the source, the compiler and its options,
+/// so an edited kernel or another NVRTC never reuses a stale image. Failures only mean a recompile.
+struct KernelImageCache {
+    let directory: String
+
+    static var `default`: KernelImageCache? {
+        if LibrarySearch.environment("BTPOW_NO_KERNEL_CACHE") != nil { return nil }
+        if let d = LibrarySearch.environment("BTPOW_CACHE_DIR") { return KernelImageCache(directory: d) }
+        if let x = LibrarySearch.environment("XDG_CACHE_HOME") { return KernelImageCache(directory: x + "/btpow") }
+        if let h = LibrarySearch.environment("HOME") { return KernelImageCache(directory: h + "/.cache/btpow") }
+        return nil
+    }
+
+    static func key(_ parts: [String]) -> String {
+        String(Hex.encode(SHA256.hash(Array(parts.joined(separator: "\u{0}").utf8)), prefix: false).prefix(40))
+    }
+
+    func path(_ key: String, cubin: Bool) -> String { "\(directory)/seal-\(key).\(cubin ? "cubin" : "ptx")" }
+
+    func load(key: String, cubin: Bool, arch: Int, compiler: NVRTC) -> CUDAModuleImage? {
+        guard let f = fopen(path(key, cubin: cubin), "rb") else { return nil }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            if n > 0 { bytes += chunk[0 ..< n] }
+            if n < chunk.count { break }
+        }
+        let valid = cubin ? bytes.starts(with: [0x7f, 0x45, 0x4c, 0x46]) : (bytes.count > 1 && bytes.last == 0)
+        guard valid else { return nil }
+        return CUDAModuleImage(kind: cubin ? .cubin : .ptx, target: (cubin ? "sm_" : "compute_") + "\(arch)", bytes: bytes,
+                               log: "", compiler: "NVRTC \(compiler.version.major).\(compiler.version.minor), cached")
+    }
+
+    func store(_ image: CUDAModuleImage, key: String) {
+        var prefix = ""
+        for (i, component) in directory.split(separator: "/", omittingEmptySubsequences: false).enumerated() {
+            prefix = i == 0 ? String(component) : prefix + "/" + component
+            if !prefix.isEmpty { mkdir(prefix, 0o755) }
+        }
+        let final = path(key, cubin: image.kind == .cubin)
+        let temporary = final + ".\(getpid()).tmp"
+        guard let f = fopen(temporary, "wb") else { return }
+        let written = image.bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+        fclose(f)
+        if written == image.bytes.count { rename(temporary, final) } else { unlink(temporary) }
     }
 }

@@ -216,7 +216,20 @@ final class CUDATests: XCTestCase {
 
     /// Range mode and a challenge swap through the engine with a CUDA worker beside a CPU worker.
     func testEngineWithCUDAWorker() async throws {
+        weak var released: CUDASearcher?
+        try await engineRuns { released = $0 }
+        // Worker threads drop their reference a moment after the engine stops: wait, so the
+        // searcher's clean-up does not land in the next test's counters.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while released != nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        XCTAssertNil(released, "the searcher is freed once the engine is done with it")
+        XCTAssertEqual(fake_cuda_live_allocations(), 0)
+        XCTAssertEqual(fake_cuda_context_refs(), 0)
+    }
+
+    private func engineRuns(_ track: (CUDASearcher) -> Void) async throws {
         let s = try searcher(tpb: 32)
+        track(s)
         for f in vectors.legacy.first_solution_in_range {
             let engine = SolverEngine(searchers: [s, KernelSearcher(kernel: ScalarSwiftKernel())],
                                       configuration: .init(updateInterval: 8, nonceMode: .range(start: f.nonce_start, end: f.nonce_end)))

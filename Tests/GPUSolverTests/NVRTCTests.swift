@@ -1,5 +1,6 @@
 import XCTest
-import GPUSolver
+@testable import GPUSolver
+import FakeCUDA
 
 /// NVRTC compiles without a GPU: where it is installed (BTPOW_NVRTC_LIBRARY, or a CUDA toolkit),
 /// the shared kernel source is compiled for the H100's sm_90 exactly as `--cuda` does on a GPU.
@@ -56,5 +57,29 @@ final class NVRTCTests: XCTestCase {
             XCTAssertEqual(e.message, "NVRTC_ERROR_COMPILATION")
             XCTAssertTrue(e.log.contains("bad.cu"), e.log)
         }
+    }
+}
+
+final class KernelImageCacheTests: XCTestCase {
+    func testStoreLoadAndRejectDamage() throws {
+        let dir = NSTemporaryDirectory() + "btpow-cache-test-\(getpid())/a/b"
+        defer { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "btpow-cache-test-\(getpid())") }
+        let cache = KernelImageCache(directory: dir)
+        let nvrtc = try NVRTC(symbols: SymbolTable(path: "fake-libnvrtc") { fake_cuda_symbol($0) })
+        let key = KernelImageCache.key(["source", "options"])
+        XCTAssertEqual(key.count, 40)
+        XCTAssertNotEqual(key, KernelImageCache.key(["source", "options "]))
+        XCTAssertNil(cache.load(key: key, cubin: true, arch: 90, compiler: nvrtc))
+        let cubin = CUDAModuleImage(kind: .cubin, target: "sm_90", bytes: [0x7f, 0x45, 0x4c, 0x46, 1, 2, 3], log: "", compiler: "x")
+        cache.store(cubin, key: key)
+        let loaded = try XCTUnwrap(cache.load(key: key, cubin: true, arch: 90, compiler: nvrtc))
+        XCTAssertEqual(loaded.bytes, cubin.bytes)
+        XCTAssertEqual(loaded.target, "sm_90")
+        // A file that is not an ELF image is ignored (recompiled), never loaded into the driver.
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: cache.path(key, cubin: true)))
+        XCTAssertNil(cache.load(key: key, cubin: true, arch: 90, compiler: nvrtc))
+        let ptx = CUDAModuleImage(kind: .ptx, target: "compute_90", bytes: Array(".version 8.8\n".utf8) + [0], log: "", compiler: "x")
+        cache.store(ptx, key: key)
+        XCTAssertEqual(cache.load(key: key, cubin: false, arch: 90, compiler: nvrtc)?.bytes, ptx.bytes)
     }
 }
