@@ -4,13 +4,14 @@
 # Build the static binary where Swift is (Linux x86_64), then run this on the GPU machine from the
 # repository root (it reads the shared vectors in Tests/TestVectors/Fixtures):
 #   swift build -c release --static-swift-stdlib --scratch-path .build-static
-#   mkdir -p .gpu && cp .build-static/release/btpow .gpu/btpow && strip .gpu/btpow
+#   mkdir -p .gpu && cp .build-static/release/btpow .gpu/btpow && strip .gpu/btpow && gzip -9 .gpu/btpow
 #   bash bench/gpu.sh                  # on the GPU machine; needs python3 and the NVIDIA driver
 # Settings (environment):
 #   BTPOW=path/to/btpow (default .gpu/btpow)   GPU_FLAG=--cuda (or --opencl, to try this script
 #   on PoCL without a GPU)   BENCH_SECONDS=10   REAL_DIFFICULTY=50000000000 (legacy; v1 uses 3/5 of it)
 #   RULE_DIFFICULTY=20000000 (the scheme × rule comparisons, which the CPU also scans)
-#   OUT=folder for the JSON results (default /tmp/btpow-gpu)
+#   OUT=folder for the JSON results (default /tmp/btpow-gpu; at most 6 files: devices, real_*, bench_*)
+# With the device tool: run(command="bash bench/gpu.sh 2>&1 | tee $OUT/gpu.log", carry=[".gpu"], timeout_s=600)
 # Exit status: 0 when every check passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ RULE_DIFFICULTY=${RULE_DIFFICULTY:-20000000}
 OUTDIR=${OUT:-/tmp/btpow-gpu}
 VECTORS=Tests/TestVectors/Fixtures/registration-pow.json
 mkdir -p "$OUTDIR"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
 failures=0
 section() { printf '\n== %s ==\n' "$*"; }
 pass() { echo "ok    $*"; }
@@ -35,6 +38,8 @@ print(v.get(sys.argv[1], "") if isinstance(v, dict) else "")' "$1"; }
 # The first solution of a range as "nonce", or "none" (exit 1), or "error".
 first() { local out rc; out=$("$B" "$@"); rc=$?; if [ $rc -eq 0 ]; then echo "$out" | field nonce; elif [ $rc -eq 1 ]; then echo none; else echo error; fi; }
 
+# A gzipped binary travels in a third of the space (the device tool carries 64 MiB in all).
+if [ ! -x "$B" ] && [ -f "$B.gz" ]; then gunzip -c "$B.gz" > "$B" && chmod +x "$B"; fi
 [ -x "$B" ] || { echo "no btpow binary at $B (see the build steps at the top of $0)"; exit 2; }
 
 section machine
@@ -55,12 +60,12 @@ fi
 section "first build (NVRTC compile, then cached on disk)"
 start=$(date +%s.%N)
 "$B" solve --block-hash 0x$(printf '11%.0s' {1..32}) --hotkey 0x$(printf '22%.0s' {1..32}) --difficulty 1000 \
-    --nonce-start 0 --nonce-end 1000000 $FLAG --threads 0 --json --quiet > "$OUTDIR/first.json" \
+    --nonce-start 0 --nonce-end 1000000 $FLAG --threads 0 --json --quiet > "$WORK/first.json" \
     && pass "first solve (build + run) in $(python3 -c "import time;print(round(time.time()-$start,1))") s" \
     || { fail "first solve"; echo "cannot go on without a working $FLAG worker"; exit 1; }
 
 section "vector checks: legacy first solution in range (seed rule), GPU only, two batch shapes"
-python3 - "$VECTORS" > "$OUTDIR/legacy_cases.txt" <<'PY'
+python3 - "$VECTORS" > "$WORK/legacy_cases.txt" <<'PY'
 import json, sys
 for f in json.load(open(sys.argv[1]))["legacy"]["first_solution_in_range"]:
     print(f["block_hash"], f["hotkey_public_key"], f["difficulty"], f["nonce_start"], f["nonce_end"], f["first_nonce"], f["seal"])
@@ -73,10 +78,10 @@ while read -r bh hk d s e first seal; do
         if [ "$got" = "$first" ] && [ "$gotseal" = "$seal" ]; then pass "d=$d [$s, $e) $shape -> $got"
         else fail "d=$d [$s, $e) $shape: expected $first $seal, got '$got' '$gotseal'"; fi
     done
-done < "$OUTDIR/legacy_cases.txt"
+done < "$WORK/legacy_cases.txt"
 
 section "vector checks: v1 solutions, GPU range result = CPU range result, verified"
-python3 - "$VECTORS" > "$OUTDIR/v1_cases.txt" <<'PY'
+python3 - "$VECTORS" > "$WORK/v1_cases.txt" <<'PY'
 import json, sys
 for c in json.load(open(sys.argv[1]))["v1"]:
     a = c.get("a_solution")
@@ -93,7 +98,7 @@ while read -r netuid bh hk ck d n seal; do
     else fail "v1 netuid $netuid d=$d: GPU '$gpu' CPU '$cpu'"; fi
     "$B" verify --scheme v1 --netuid "$netuid" --block-hash "$bh" --hotkey "$hk" --coldkey "$ck" --nonce "$n" --difficulty "$d" --json \
         | grep -q "$seal" && pass "v1 reference seal for nonce $n" || fail "v1 reference seal for nonce $n"
-done < "$OUTDIR/v1_cases.txt"
+done < "$WORK/v1_cases.txt"
 
 section "every scheme and rule, nonces wrapping past 2^64-1: GPU = CPU"
 K1=0x$(printf 'a1%.0s' {1..32}); K2=0x$(printf 'b2%.0s' {1..32}); K3=0x$(printf 'c3%.0s' {1..32})
@@ -118,9 +123,9 @@ for scheme in legacy v1; do
     if [ "$scheme" = v1 ]; then d=$((REAL_DIFFICULTY * 3 / 5)); extra=(--netuid 1 --coldkey "$K3"); fi
     start=$(date +%s.%N)
     out=$(timeout 400 "$B" solve --scheme "$scheme" "${extra[@]}" --block-hash "$K2" --hotkey "$K1" --difficulty "$d" \
-          $FLAG --no-output-in-place --json 2> "$OUTDIR/real_$scheme.log")
+          $FLAG --no-output-in-place --json 2> "$WORK/real_$scheme.log")
     took=$(python3 -c "import time;print(round(time.time()-$start,1))")
-    tail -n 2 "$OUTDIR/real_$scheme.log"
+    tail -n 2 "$WORK/real_$scheme.log"
     n=$(echo "$out" | field nonce)
     if [ -n "$n" ] && "$B" verify --scheme "$scheme" "${extra[@]}" --block-hash "$K2" --hotkey "$K1" --nonce "$n" --difficulty "$d" > /dev/null; then
         pass "$scheme difficulty $d solved in $took s: nonce $n, verified"

@@ -40,22 +40,29 @@ public final class DynamicLibrary: SymbolSource, @unchecked Sendable {
     /// Why a library could not be opened: every name tried and the loader's last message.
     public struct NotFound: Error, CustomStringConvertible, Sendable {
         public let tried: [String]
-        public let loaderMessage: String
-        public var description: String { "tried \(tried.joined(separator: ", ")): \(loaderMessage)" }
+        /// The loader's message for each candidate, in order.
+        public let loaderMessages: [String]
+        /// Messages other than "no such file" (a library that exists but does not load) say the most;
+        /// otherwise the last one stands for all.
+        public var description: String {
+            let telling = loaderMessages.filter { !$0.contains("No such file") }
+            let shown = telling.isEmpty ? Array(loaderMessages.suffix(1)) : telling
+            return "tried \(tried.joined(separator: ", ")): \(shown.joined(separator: "; "))"
+        }
     }
 
     /// Opens the first of `candidates` (sonames or paths) that loads.
     public init(candidates: [String]) throws {
-        var last = ""
+        var messages: [String] = []
         for name in candidates {
             if let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) {
                 handle = h
                 path = name
                 return
             }
-            last = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
+            messages.append(dlerror().map { String(cString: $0) } ?? "\(name): unknown dlopen error")
         }
-        throw NotFound(tried: candidates, loaderMessage: last)
+        throw NotFound(tried: candidates, loaderMessages: messages)
     }
 
     /// The address of `name`, or nil.

@@ -39,6 +39,17 @@ final class CUDATests: XCTestCase {
         }
     }
 
+    /// A library that exists but does not load is named with the loader's reason.
+    func testBrokenLibraryIsNamed() throws {
+        let path = NSTemporaryDirectory() + "btpow-not-a-library-\(getpid()).so"
+        try Data("not a library".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try CUDADriver(candidates: [path, "/nonexistent/libcuda.so.1"])) { error in
+            XCTAssertTrue("\(error)".contains("\(path): "), "\(error)")
+            XCTAssertFalse("\(error)".contains("No such file"), "\(error)")
+        }
+    }
+
     func testLibraryWithoutTheEntryPoints() {
         XCTAssertThrowsError(try CUDADriver(symbols: SymbolTable(path: "empty") { _ in nil })) { error in
             XCTAssertEqual("\(error)", "empty has no cuInit (too old a version?)")
