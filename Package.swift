@@ -48,8 +48,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "WSClient", package: "swift-websocket"),
         ]),
+        // GPU workers: CUDA (driver API + NVRTC) and OpenCL, both loaded at run time; the kernel source
+        // is Sources/GPUKernels/seal_kernel.h, carried as a generated Swift string.
+        .target(name: "GPUSolver", dependencies: ["PoWCore", "PoWSolver"]),
         .executableTarget(name: "btpow", dependencies: [
-            "PoWCore", "PoWSolver", "Subtensor", "Registration", "Devnet",
+            "PoWCore", "PoWSolver", "Subtensor", "Registration", "Devnet", "GPUSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -66,6 +69,13 @@ let package = Package(
         .target(name: "TestVectors", dependencies: ["PoWCore"], path: "Tests/TestVectors", resources: [.copy("Fixtures")]),
         .testTarget(name: "PoWCoreTests", dependencies: [
             "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
+        ]),
+        // Test-only: the GPU kernel source compiled by the host C compiler.
+        .target(name: "SealKernelHost", path: "Tests/SealKernelHost"),
+        // Test-only: a stand-in CUDA driver and NVRTC whose "device" runs the host-compiled kernel.
+        .target(name: "FakeCUDA", path: "Tests/FakeCUDA"),
+        .testTarget(name: "GPUSolverTests", dependencies: [
+            "GPUSolver", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors",
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.

@@ -36,7 +36,9 @@ public final class SolverEngine: @unchecked Sendable {
         var prepared: PreparedChallenge?
         var solutions: [POWSolution] = []
         var waiters: [CheckedContinuation<POWSolution?, Never>] = []
-        /// Range mode: the lowest batch index known to hold a solution, and that solution.
+        /// Range mode: the next unclaimed offset in the range, the offset of the lowest batch known to
+        /// hold a solution, and that solution.
+        var rangeCursor: UInt64 = 0
         var bestBatch: UInt64 = .max
         var bestSolution: POWSolution?
         var runningWorkers = 0
@@ -50,7 +52,6 @@ public final class SolverEngine: @unchecked Sendable {
     private let shared = Mutex(Shared())
     private let generation = Atomic<UInt64>(0)
     private let stopFlag = Atomic<Bool>(false)
-    private let nextBatch = Atomic<UInt64>(0)
     private let hashed = Atomic<UInt64>(0)
     private let batches = Atomic<UInt64>(0)
     private let exited = DispatchGroup()
@@ -160,11 +161,17 @@ public final class SolverEngine: @unchecked Sendable {
                 count = batchSize
                 batchIndex = 0
             case .range(let rangeStart, let rangeEnd):
-                batchIndex = nextBatch.add(1, ordering: .relaxed).oldValue
-                let (offset, overflow) = batchIndex.multipliedReportingOverflow(by: batchSize)
-                guard !overflow, rangeEnd > rangeStart, offset < rangeEnd - rangeStart else { return }
+                // Claim the next nonces of the range. Workers may differ in batch size (GPU and CPU
+                // together), so a batch is known by its offset in the range, not by a batch count.
                 // A later batch cannot beat a solution already found in an earlier one.
-                if batchIndex > shared.withLock({ $0.bestBatch }) { return }
+                let claimed: UInt64? = shared.withLock { s in
+                    guard rangeEnd > rangeStart, s.rangeCursor < rangeEnd - rangeStart, s.rangeCursor <= s.bestBatch else { return nil }
+                    let offset = s.rangeCursor
+                    s.rangeCursor = offset + min(batchSize, rangeEnd - rangeStart - offset)
+                    return offset
+                }
+                guard let offset = claimed else { return }
+                batchIndex = offset
                 start = rangeStart + offset
                 count = min(batchSize, rangeEnd - start)
             }

@@ -24,6 +24,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Nonces per batch.")
     var updateInterval: UInt64 = 50_000
 
+    @OptionGroup var gpu: GPUOptions
+
     @Flag(help: "List the kernels of this build and whether this CPU runs them.")
     var listKernels = false
 
@@ -31,7 +33,7 @@ struct BenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw CLIError.badInput("--threads must be at least 1") }
+        if let threads, threads < gpu.minimumThreads { throw CLIError.badInput("--threads must be at least \(gpu.minimumThreads)") }
         if !(seconds > 0 && seconds <= 3600) { throw CLIError.badInput("--seconds must be in (0, 3600]") }
         if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
     }
@@ -68,6 +70,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             return
         }
+        if gpu.enabled { return try await runWithGPUs() }
         let selected = try KernelChoice.resolve(kernel)
         let threadCount = threads ?? CPUInfo.availableCPUs
         let work = SolverWork(challenge: Self.benchChallenge(scheme), difficulty: .max, blockNumber: 0)

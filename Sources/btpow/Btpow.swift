@@ -9,6 +9,6 @@ struct Btpow: AsyncParsableCommand {
         seal does not meet the rule, 2 bad input, 130 interrupted.
         """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, CreatePowCommand.self, DevnetCommand.self, SolveCommand.self, VerifyCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, CreatePowCommand.self, DevnetCommand.self, SolveCommand.self, VerifyCommand.self, BenchCommand.self, DevicesCommand.self]
     )
 }

@@ -39,6 +39,8 @@ struct SolveCommand: AsyncParsableCommand {
     @Option(help: "Force a CPU kernel (see `btpow bench --list-kernels`).")
     var kernel: String?
 
+    @OptionGroup var gpu: GPUOptions
+
     @Flag(inversion: .prefixedNo, help: "Redraw the status in place (default on a terminal).")
     var outputInPlace: Bool?
 
@@ -53,7 +55,7 @@ struct SolveCommand: AsyncParsableCommand {
 
     func validate() throws {
         try validateDifficulty(difficulty)
-        if let threads, threads < 1 { throw CLIError.badInput("--threads must be at least 1") }
+        if let threads, threads < gpu.minimumThreads { throw CLIError.badInput("--threads must be at least \(gpu.minimumThreads)") }
         if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
         switch (nonceStart, nonceEnd) {
         case (nil, nil): break
@@ -69,7 +71,9 @@ struct SolveCommand: AsyncParsableCommand {
         let selectedKernel = try KernelChoice.resolve(kernel)
         var mode = NonceMode.random
         if let s = nonceStart, let e = nonceEnd { mode = .range(start: s, end: e) }
-        let engine = SolverEngine(kernel: selectedKernel, threads: threads ?? CPUInfo.availableCPUs,
+        let workers = try gpu.workers(cpuThreads: threads ?? gpu.defaultThreads(), kernel: selectedKernel)
+        if !quiet { GPUOptions.announce(workers) }
+        let engine = SolverEngine(searchers: workers.map(\.searcher),
                                   configuration: .init(updateInterval: updateInterval, nonceMode: mode))
         let session = SolveSession(engine: engine, work: work, display: DisplayOptions(
             show: !quiet, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: verbose))
@@ -79,6 +83,7 @@ struct SolveCommand: AsyncParsableCommand {
             throw ExitCode(130)
         }
         guard let solution else {
+            if let failure = workerFailure(engine) { throw failure }
             if json { try Console.printJSON(NoSolution(nonces_hashed: engine.progress.noncesHashed)) }
             else { print("No solution in [\(nonceStart ?? 0), \(nonceEnd ?? 0)).") }
             throw ExitCode(1)
