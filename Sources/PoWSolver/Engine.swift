@@ -56,6 +56,8 @@ public final class SolverEngine: @unchecked Sendable {
     private let batches = Atomic<UInt64>(0)
     private let exited = DispatchGroup()
     private let perSearcherHashed: [Counter]
+    /// The work generation each worker hashes now, so the switch to new work can be observed.
+    private let workerGeneration: [Counter]
 
     public init(searchers: [any NonceSearcher], configuration: Configuration = .init(),
                 logger: Logger = Logger(label: "btpow.solver")) {
@@ -64,6 +66,7 @@ public final class SolverEngine: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.perSearcherHashed = searchers.map { _ in Counter() }
+        self.workerGeneration = searchers.map { _ in Counter() }
     }
 
     /// `threads` CPU workers running `kernel`.
@@ -81,6 +84,12 @@ public final class SolverEngine: @unchecked Sendable {
 
     /// Nonces hashed by each worker, in `workerLabels` order.
     public var noncesPerWorker: [UInt64] { perSearcherHashed.map { $0.value.load(ordering: .relaxed) } }
+
+    /// Whether every worker has picked up the latest `update` (they do so between batches).
+    public var allWorkersOnLatestWork: Bool {
+        let g = generation.load(ordering: .acquiring)
+        return workerGeneration.allSatisfy { $0.value.load(ordering: .acquiring) == g }
+    }
 
     /// The work the workers are on now.
     public var currentWork: SolverWork? { shared.withLock { $0.work } }
@@ -151,6 +160,7 @@ public final class SolverEngine: @unchecked Sendable {
             if g != seenGeneration {
                 (work, prepared) = shared.withLock { ($0.work, $0.prepared) }
                 seenGeneration = g
+                workerGeneration[index].value.store(g, ordering: .releasing)
             }
             guard let currentWork = work, let currentPrepared = prepared else { return }
 

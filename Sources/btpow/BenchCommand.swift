@@ -29,10 +29,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "List the kernels of this build and whether this CPU runs them.")
     var listKernels = false
 
+    @Flag(help: "Measure instead how fast a new block reaches every worker (in-process devnet, legacy work).")
+    var newHeadLatency = false
+
+    @Option(help: "Blocks to time with --new-head-latency.")
+    var blocks: Int = 20
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
     func validate() throws {
+        if !(1 ... 1000).contains(blocks) { throw CLIError.badInput("--blocks must be 1…1000") }
         if let threads, threads < gpu.minimumThreads { throw CLIError.badInput("--threads must be at least \(gpu.minimumThreads)") }
         if !(seconds > 0 && seconds <= 3600) { throw CLIError.badInput("--seconds must be in (0, 3600]") }
         if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
@@ -72,6 +79,15 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if gpu.enabled { return try await runWithGPUs() }
         let selected = try KernelChoice.resolve(kernel)
+        if newHeadLatency {
+            let r = try await FollowLatencyBench.run(threads: threads ?? CPUInfo.availableCPUs, updateInterval: updateInterval,
+                                                     kernel: selected, blocks: blocks)
+            if json { try Console.printJSON(r) } else {
+                print(String(format: "new head → every worker on the new challenge: median %.2f ms, p90 %.2f ms, max %.2f ms (%d blocks, %d threads, batch %llu, kernel %@)",
+                             r.median_ms, r.p90_ms, r.max_ms, r.blocks, r.threads, r.update_interval, r.kernel))
+            }
+            return
+        }
         let threadCount = threads ?? CPUInfo.availableCPUs
         let work = SolverWork(challenge: Self.benchChallenge(scheme), difficulty: .max, blockNumber: 0)
         let engine = SolverEngine(kernel: selected, threads: threadCount, configuration: .init(updateInterval: updateInterval))

@@ -82,6 +82,9 @@ final class EngineTests: XCTestCase {
         let before = engine.progress.noncesHashed
         XCTAssertGreaterThan(before, 0)
         engine.update(SolverWork(challenge: b, difficulty: 300, blockNumber: 11))
+        let deadline = Date().addingTimeInterval(5)
+        while !engine.allWorkersOnLatestWork && Date() < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        XCTAssertTrue(engine.allWorkersOnLatestWork, "every worker moves to the new work within a batch")
         let s = await engine.nextSolution()
         engine.stop()
         XCTAssertEqual(s?.challenge, b)
