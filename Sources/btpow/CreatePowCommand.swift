@@ -71,27 +71,12 @@ struct CreatePowCommand: AsyncParsableCommand {
     @Option(help: "Difficulty rule: chain (default: what the chain checks, legacy work included), seed or chain-be.")
     var rule: DifficultyRule?
 
-    @Option(help: "Worker threads (default: every CPU this process may use).")
-    var threads: Int?
-
-    @Option(help: "Nonces per batch between looks for a new block (the seed's update_interval).")
-    var updateInterval: UInt64 = 50_000
-
-    @Option(help: "Force a CPU kernel (see `btpow bench --list-kernels`).")
-    var kernel: String?
-
-    @Flag(inversion: .prefixedNo, help: "Redraw the status in place (default on a terminal).")
-    var outputInPlace: Bool?
-
-    @Flag(help: "Show round and average times in the status.")
-    var verbose = false
+    @OptionGroup var solver: SolverOptions
 
     @Flag(help: "Print the solution as JSON on stdout.")
     var json = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw CLIError.badInput("--threads must be at least 1") }
-        if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
         if netuid < -1 || netuid > 65535 { throw CLIError.badInput("--netuid must be -1 (faucet) or 0…65535 (got \(netuid))") }
         if netuid == -1, scheme == .v1 { throw CLIError.badInput("the faucet (--netuid -1) uses --scheme legacy") }
     }
@@ -103,11 +88,10 @@ struct CreatePowCommand: AsyncParsableCommand {
         let needColdkey = netuid == -1 || scheme == .v1
         let (hotkey, coldkey) = try keys.keys(needHotkey: netuid != -1, needColdkey: needColdkey)
         let request = CreatePowRequest(netuid: netuid, hotkey: hotkey ?? coldkey ?? .zero, coldkey: coldkey,
-                                       scheme: scheme, rule: rule, updateInterval: updateInterval)
+                                       scheme: scheme, rule: rule, updateInterval: solver.updateInterval)
         let endpoint: SubtensorEndpoint
         do { endpoint = try SubtensorEndpoint(network) } catch { throw CLIError.badInput("--network: \(error)") }
-        let selectedKernel = try KernelChoice.resolve(kernel)
-        let searchers: [any NonceSearcher] = (0 ..< (threads ?? CPUInfo.availableCPUs)).map { _ in KernelSearcher(kernel: selectedKernel) }
+        let searchers = try solver.workers()
 
         let chain = SubtensorClient(rpc: RPCClient(endpoint: endpoint, logger: Log.library), logger: Log.library)
         do { try await chain.rpc.waitUntilConnected(timeout: .seconds(15)) } catch {
@@ -117,7 +101,7 @@ struct CreatePowCommand: AsyncParsableCommand {
         let outcome: CreatePowOutcome
         do {
             outcome = try await CreatePowRun.solve(chain: chain, request: request, searchers: searchers,
-                                                   display: DisplayOptions(show: true, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: verbose))
+                                                   display: solver.display(show: true))
         } catch {
             await chain.close()
             throw error

@@ -24,28 +24,13 @@ struct SolveCommand: AsyncParsableCommand {
     @Option(help: "Difficulty rule: seed (big-endian, <), chain (little-endian, <=) or chain-be. Default: seed for legacy, chain for v1.")
     var rule: DifficultyRule?
 
-    @Option(help: "Worker threads (default: every CPU this process may use).")
-    var threads: Int?
-
-    @Option(help: "Nonces per batch between looks for new work (the seed's update_interval).")
-    var updateInterval: UInt64 = 50_000
-
     @Option(help: "First nonce of a deterministic range (with --nonce-end).")
     var nonceStart: UInt64?
 
     @Option(help: "End of the range, exclusive.")
     var nonceEnd: UInt64?
 
-    @Option(help: "Force a CPU kernel (see `btpow bench --list-kernels`).")
-    var kernel: String?
-
-    @OptionGroup var gpu: GPUOptions
-
-    @Flag(inversion: .prefixedNo, help: "Redraw the status in place (default on a terminal).")
-    var outputInPlace: Bool?
-
-    @Flag(help: "Show round and average times in the status.")
-    var verbose = false
+    @OptionGroup var solver: SolverOptions
 
     @Flag(help: "Print the solution as JSON on stdout.")
     var json = false
@@ -55,8 +40,6 @@ struct SolveCommand: AsyncParsableCommand {
 
     func validate() throws {
         try validateDifficulty(difficulty)
-        if let threads, threads < gpu.minimumThreads { throw CLIError.badInput("--threads must be at least \(gpu.minimumThreads)") }
-        if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
         switch (nonceStart, nonceEnd) {
         case (nil, nil): break
         case (.some(let s), .some(let e)) where s > e: throw CLIError.badInput("--nonce-start (\(s)) is greater than --nonce-end (\(e))")
@@ -68,15 +51,11 @@ struct SolveCommand: AsyncParsableCommand {
     func run() async throws {
         let challenge = try challengeOptions.challenge()
         let work = SolverWork(challenge: challenge, difficulty: difficulty, rule: rule, blockNumber: blockNumber)
-        let selectedKernel = try KernelChoice.resolve(kernel)
         var mode = NonceMode.random
         if let s = nonceStart, let e = nonceEnd { mode = .range(start: s, end: e) }
-        let workers = try gpu.workers(cpuThreads: threads ?? gpu.defaultThreads(), kernel: selectedKernel)
-        if !quiet { GPUOptions.announce(workers) }
-        let engine = SolverEngine(searchers: workers.map(\.searcher),
-                                  configuration: .init(updateInterval: updateInterval, nonceMode: mode))
-        let session = SolveSession(engine: engine, work: work, display: DisplayOptions(
-            show: !quiet, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: verbose))
+        let engine = SolverEngine(searchers: try solver.workers(quiet: quiet),
+                                  configuration: .init(updateInterval: solver.updateInterval, nonceMode: mode))
+        let session = SolveSession(engine: engine, work: work, display: solver.display(show: !quiet))
         let solution = await session.run(work)
         if session.interrupted {
             Console.error("interrupted after \(engine.progress.noncesHashed) nonces")

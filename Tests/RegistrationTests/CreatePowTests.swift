@@ -156,6 +156,29 @@ final class CreatePowTests: XCTestCase {
     }
 }
 
+extension CreatePowTests {
+    /// netuid -1: legacy work over the coldkey at the faucet's fixed difficulty, no subnet needed.
+    func testFaucetModeHashesTheColdkeyAndTheDevnetCreditsIt() async throws {
+        let (server, client) = try await startDevnet(difficulty: .max)   // subnet difficulty must not matter
+        let pow = creator(client, netuid: CreatePowRequest.faucetNetuid, scheme: .legacy)
+        guard case .solved(let solution) = try await pow.run() else { return XCTFail("expected a solution") }
+        XCTAssertEqual(solution.difficulty, 1_000_000)
+        guard case .legacy(let challenge) = solution.challenge else { return XCTFail("faucet work is legacy") }
+        XCTAssertEqual(challenge.hotkey, Self.coldkey, "the faucet hashes the coldkey")
+        XCTAssertTrue(solution.verify())
+        let outcome = try await server.submit(solution)
+        XCTAssertTrue("\(outcome)".lowercased().contains("faucet"), "\(outcome)")
+        // Without a coldkey the faucet cannot build its challenge.
+        let noColdkey = PowCreator(chain: client, request: CreatePowRequest(netuid: -1, hotkey: Self.hotkey, coldkey: nil, scheme: .legacy),
+                                   searchers: [KernelSearcher(kernel: ScalarSwiftKernel())])
+        do { _ = try await noColdkey.run(); XCTFail("expected coldkeyRequired") } catch let e as CreatePowError {
+            XCTAssertTrue(e.description.contains("coldkey"))
+        }
+        await client.close()
+        await server.stop()
+    }
+}
+
 /// The real client, with the real chain advanced by `blocks` right before the first freshness check.
 final class AdvancesBeforeFirstFreshnessCheck: RegistrationChain, @unchecked Sendable {
     let base: SubtensorClient
