@@ -71,7 +71,11 @@ struct DemoCommand: AsyncParsableCommand {
                 throw CLIError(description: "could not encode the solution", exitCode: 1)
             }
             let reply = try await client.rpc.request("devnet_submitPow", [params])
-            print("Submitted to the devnet: registered, \(reply)")
+            if let uid = reply["uid"]?.intValue {
+                print("Submitted: the devnet checked the work as the chain would and registered \(SS58.encode(publicKey: Self.hotkey)) on subnet \(netuid) with UID \(uid).")
+            } else {
+                print("Submitted; the devnet answered \(reply)")
+            }
         } catch {
             await client.close()
             await server.stop()

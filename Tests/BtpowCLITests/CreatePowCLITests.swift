@@ -96,6 +96,14 @@ final class CreatePowCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("cannot reach"), r.stderr)
     }
 
+    /// The README's first command: in-process devnet → create-pow → submit → UID.
+    func testDemoRegistersAndShowsTheUID() throws {
+        let r = try CLI.run(["demo", "--difficulty", "20000", "--block-time", "1", "--threads", "2", "--no-output-in-place"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("with UID 0"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Solved on block"), r.stdout)
+    }
+
     /// A JSON-RPC call over HTTP POST to the devnet (a node serves both on one port).
     func rpc(_ method: String, params: String) throws -> [String: Any] {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/")!)

@@ -9,6 +9,8 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
     case int(Int64)
+    /// Integers above Int64.max only (nonces and difficulties are u64), so each integer has one form.
+    case uint(UInt64)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -19,6 +21,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let i = try? c.decode(Int64.self) { self = .int(i) }
+        else if let u = try? c.decode(UInt64.self) { self = .uint(u) }
         else if let d = try? c.decode(Double.self) { self = .double(d) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
@@ -31,6 +34,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .null: try c.encodeNil()
         case .bool(let b): try c.encode(b)
         case .int(let i): try c.encode(i)
+        case .uint(let u): try c.encode(u)
         case .double(let d): try c.encode(d)
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
@@ -50,6 +54,19 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .double(let d) where d.rounded() == d && abs(d) < 9.0e15: return Int64(d)
         default: return nil
         }
+    }
+
+    /// A non-negative integer of up to 64 bits.
+    public var uint64Value: UInt64? {
+        switch self {
+        case .uint(let u): return u
+        default: return intValue.flatMap { $0 >= 0 ? UInt64($0) : nil }
+        }
+    }
+
+    /// A u64 as JSON: `.int` when it fits, else `.uint`.
+    public init(_ value: UInt64) {
+        self = value <= UInt64(Int64.max) ? .int(Int64(value)) : .uint(value)
     }
 
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
