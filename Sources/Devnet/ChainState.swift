@@ -1,4 +1,5 @@
 import PoWCore
+import Subtensor
 
 /// One subnet's registration parameters and members, as the SubtensorModule storage holds them.
 public struct SubnetState: Sendable, Equatable {
@@ -70,7 +71,7 @@ public struct BlockHeader: Sendable, Equatable {
     public let extrinsicsRoot: Bytes32
 
     /// Substrate's header JSON: the number as a `0x` hex string without leading zeros, an empty digest.
-    public var json: JSON {
+    public var json: JSONValue {
         .object([
             "parentHash": .string(parentHash.hex),
             "number": .string("0x" + String(number, radix: 16)),

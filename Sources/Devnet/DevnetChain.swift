@@ -12,7 +12,7 @@ final class Connection: Sendable {
         self.outbox = outbox
     }
 
-    func send(_ value: JSON) { outbox.yield(value.serialized) }
+    func send(_ value: JSONValue) { outbox.yield(value.jsonText) }
 }
 
 /// The chain itself: blocks, state, subscriptions and the JSON-RPC methods. Transport-free.
@@ -205,7 +205,7 @@ actor DevnetChain {
     // MARK: JSON-RPC
 
     /// Answers one call. nil: no reply to send (a notification, or the reply was already written to `connection`).
-    func handle(_ call: RPCCall, connection: Connection?) -> JSON? {
+    func handle(_ call: RPCCall, connection: Connection?) -> JSONValue? {
         let id = call.id ?? .null
         do throws(DevnetRPCError) {
             switch call.method {
@@ -271,7 +271,7 @@ actor DevnetChain {
         "system_chain", "system_health", "system_name", "system_version",
     ]
 
-    private func dispatch(_ call: RPCCall) throws(DevnetRPCError) -> JSON {
+    private func dispatch(_ call: RPCCall) throws(DevnetRPCError) -> JSONValue {
         let p = call.params
         switch call.method {
         case "system_chain":
@@ -365,7 +365,7 @@ actor DevnetChain {
             return head.json
         case "devnet_submitPow":
             // [solution], [solution, netuid] (netuid for legacy work), or the solution object as named params.
-            var value: JSON
+            var value: JSONValue
             if case .object(let o)? = p.raw, o["nonce"] != nil { value = p.raw! } else {
                 try p.expectAtMost(2)
                 value = try p.require(0, "solution")
@@ -381,13 +381,13 @@ actor DevnetChain {
         }
     }
 
-    private func blockHashJSON(_ value: JSON) throws(DevnetRPCError) -> JSON {
+    private func blockHashJSON(_ value: JSONValue) throws(DevnetRPCError) -> JSONValue {
         guard let n = try Self.blockNumber(value) else { return .string(head.hash.hex) }
         return header(number: n).map { .string($0.hash.hex) } ?? .null
     }
 
     /// A block number given as a JSON number or a `0x` hex string (Substrate's NumberOrHex).
-    static func blockNumber(_ value: JSON) throws(DevnetRPCError) -> UInt64? {
+    static func blockNumber(_ value: JSONValue) throws(DevnetRPCError) -> UInt64? {
         switch value {
         case .null: return nil
         case .int, .uint:
@@ -403,12 +403,12 @@ actor DevnetChain {
         }
     }
 
-    static func hash(_ value: JSON) throws(DevnetRPCError) -> Bytes32 {
+    static func hash(_ value: JSONValue) throws(DevnetRPCError) -> Bytes32 {
         guard case .string(let text) = value else { throw .invalidParams("block hash must be a 0x-prefixed hex string") }
         do { return try Bytes32(hex: text) } catch { throw .invalidParams("block hash: \(error)") }
     }
 
-    static func netuid(_ value: JSON) throws(DevnetRPCError) -> UInt16 {
+    static func netuid(_ value: JSONValue) throws(DevnetRPCError) -> UInt16 {
         guard let n = value.uint64Value, n <= UInt64(UInt16.max) else { throw .invalidParams("netuid must be an integer in 0...65535") }
         return UInt16(n)
     }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PoWCore
 import ServiceLifecycle
+import Subtensor
 import Synchronization
 
 /// How a devnet runs. Every field has the default `btpow devnet` uses.
@@ -241,7 +242,7 @@ public actor DevnetServer {
         do {
             body = try await request.collectBody(upTo: maxSize)
         } catch {
-            let reply = RPCEnvelope.error(.oversized(limit: maxSize), id: .null).serialized
+            let reply = RPCEnvelope.error(.oversized(limit: maxSize), id: .null).jsonText
             return Response(status: .contentTooLarge, headers: [.contentType: "application/json; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
@@ -288,22 +289,21 @@ public actor DevnetServer {
 /// Text in, text out: parse errors, batches, notifications.
 enum RPCProcessor {
     static func process(_ bytes: [UInt8], chain: DevnetChain, connection: Connection?) async -> String? {
-        let value: JSON
-        do { value = try JSON.parse(bytes) } catch {
-            return RPCEnvelope.error(.parseError, id: .null).serialized
+        guard let value = JSONValue.parse(bytes) else {
+            return RPCEnvelope.error(.parseError, id: .null).jsonText
         }
         if case .array(let items) = value {
-            guard !items.isEmpty else { return RPCEnvelope.error(.invalidRequest, id: .null).serialized }
-            var replies: [JSON] = []
+            guard !items.isEmpty else { return RPCEnvelope.error(.invalidRequest, id: .null).jsonText }
+            var replies: [JSONValue] = []
             for item in items {
                 if let reply = await one(item, chain: chain, connection: connection) { replies.append(reply) }
             }
-            return replies.isEmpty ? nil : JSON.array(replies).serialized
+            return replies.isEmpty ? nil : JSONValue.array(replies).jsonText
         }
-        return await one(value, chain: chain, connection: connection)?.serialized
+        return await one(value, chain: chain, connection: connection)?.jsonText
     }
 
-    private static func one(_ value: JSON, chain: DevnetChain, connection: Connection?) async -> JSON? {
+    private static func one(_ value: JSONValue, chain: DevnetChain, connection: Connection?) async -> JSONValue? {
         switch RPCEnvelope.parseCall(value) {
         case .failure(let refusal): return RPCEnvelope.error(refusal.error, id: refusal.id)
         case .success(let call): return await chain.handle(call, connection: connection)

@@ -1,10 +1,13 @@
+import Subtensor
+
+
 /// A JSON-RPC 2.0 error object, with the codes and messages jsonrpsee (the Substrate node's RPC server) sends.
 public struct DevnetRPCError: Error, Sendable, Equatable {
     public let code: Int
     public let message: String
-    public let data: JSON?
+    public let data: JSONValue?
 
-    public init(code: Int, message: String, data: JSON? = nil) {
+    public init(code: Int, message: String, data: JSONValue? = nil) {
         self.code = code
         self.message = message
         self.data = data
@@ -29,8 +32,8 @@ public struct DevnetRPCError: Error, Sendable, Equatable {
     /// and the message starts with it.
     public static let registrationRefusedCode = 1010
 
-    public var json: JSON {
-        var o: [String: JSON] = ["code": .int(Int64(code)), "message": .string(message)]
+    public var json: JSONValue {
+        var o: [String: JSONValue] = ["code": .int(Int64(code)), "message": .string(message)]
         if let data { o["data"] = data }
         return .object(o)
     }
@@ -38,14 +41,14 @@ public struct DevnetRPCError: Error, Sendable, Equatable {
 
 /// One JSON-RPC call taken apart. `id == nil` means a notification (no reply).
 struct RPCCall: Sendable {
-    let id: JSON?
+    let id: JSONValue?
     let method: String
     let params: Params
 }
 
 /// Positional (array) or named (object) parameters.
 struct Params: Sendable {
-    let raw: JSON?
+    let raw: JSONValue?
 
     var count: Int {
         switch raw {
@@ -56,7 +59,7 @@ struct Params: Sendable {
     }
 
     /// The parameter at `index` (positional) or under one of `names` (named). Explicit null counts as absent.
-    func value(_ index: Int, _ names: String...) -> JSON? {
+    func value(_ index: Int, _ names: String...) -> JSONValue? {
         switch raw {
         case .array(let a)?:
             guard index < a.count, a[index] != .null else { return nil }
@@ -69,7 +72,7 @@ struct Params: Sendable {
         }
     }
 
-    func require(_ index: Int, _ name: String) throws(DevnetRPCError) -> JSON {
+    func require(_ index: Int, _ name: String) throws(DevnetRPCError) -> JSONValue {
         guard let v = value(index, name) else { throw .invalidParams("missing parameter \(index) (\(name))") }
         return v
     }
@@ -84,15 +87,15 @@ struct Params: Sendable {
 
 enum RPCEnvelope {
     /// A reply object: `{"jsonrpc":"2.0","result":…,"id":…}`.
-    static func result(_ result: JSON, id: JSON) -> JSON {
+    static func result(_ result: JSONValue, id: JSONValue) -> JSONValue {
         .object(["jsonrpc": "2.0", "result": result, "id": id])
     }
 
-    static func error(_ error: DevnetRPCError, id: JSON) -> JSON {
+    static func error(_ error: DevnetRPCError, id: JSONValue) -> JSONValue {
         .object(["jsonrpc": "2.0", "error": error.json, "id": id])
     }
 
-    static func notification(method: String, subscription: JSON, result: JSON) -> JSON {
+    static func notification(method: String, subscription: JSONValue, result: JSONValue) -> JSONValue {
         .object(["jsonrpc": "2.0", "method": .string(method),
                  "params": .object(["subscription": subscription, "result": result])])
     }
@@ -101,14 +104,14 @@ enum RPCEnvelope {
     /// (the request's own id when it is usable, else null).
     struct Refusal: Error {
         let error: DevnetRPCError
-        let id: JSON
-        init(_ error: DevnetRPCError, _ id: JSON) { self.error = error; self.id = id }
+        let id: JSONValue
+        init(_ error: DevnetRPCError, _ id: JSONValue) { self.error = error; self.id = id }
     }
 
-    static func parseCall(_ value: JSON) -> Result<RPCCall, Refusal> {
+    static func parseCall(_ value: JSONValue) -> Result<RPCCall, Refusal> {
         guard case .object(let o) = value else { return .failure(Refusal(.invalidRequest, .null)) }
         let id = o["id"]
-        let replyID: JSON
+        let replyID: JSONValue
         switch id {
         case nil, .null?: replyID = .null
         case .int?, .uint?, .string?: replyID = id!

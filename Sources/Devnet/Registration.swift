@@ -36,14 +36,14 @@ public enum RegistrationOutcome: Sendable, Equatable {
     /// Faucet work (legacy, netuid -1): the coldkey was credited.
     case faucet(coldkey: Bytes32, amount: UInt64)
 
-    public var json: JSON {
+    public var json: JSONValue {
         switch self {
         case .registered(let netuid, let uid, let hotkey):
             return .object(["uid": .int(Int64(uid)), "netuid": .int(Int64(netuid)),
                             "hotkey": .string(SS58.encode(publicKey: hotkey))])
         case .faucet(let coldkey, let amount):
             return .object(["faucet": true, "coldkey": .string(SS58.encode(publicKey: coldkey)),
-                            "amount": .uint(amount)])
+                            "amount": JSONValue(amount)])
         }
     }
 }
@@ -60,7 +60,7 @@ public struct Submission: Sendable, Equatable {
     }
 
     /// Reads the JSON `create-pow` prints (POWSolution's Codable form, plus `netuid` for legacy).
-    static func parse(_ value: JSON) throws(DevnetRPCError) -> Submission {
+    static func parse(_ value: JSONValue) throws(DevnetRPCError) -> Submission {
         guard case .object(let fields) = value else { throw .invalidParams("the solution must be a JSON object") }
         let solution: POWSolution
         do {
@@ -70,7 +70,7 @@ public struct Submission: Sendable, Equatable {
         }
         var netuid: UInt16? = nil
         if solution.scheme == .legacy, let raw = fields["netuid"], raw != .null {
-            guard let n = raw.int64Value, n >= -1, n <= Int64(UInt16.max) else {
+            guard let n = raw.intValue, n >= -1, n <= Int64(UInt16.max) else {
                 throw .invalidParams("netuid must be -1 (faucet) or 0...65535")
             }
             netuid = n == -1 ? nil : UInt16(n)
@@ -80,8 +80,8 @@ public struct Submission: Sendable, Equatable {
 }
 
 enum JSONDecoderBox {
-    static func decode<T: Decodable>(_ type: T.Type, from value: JSON) throws -> T {
-        try JSONDecoder().decode(type, from: Data(value.serialized.utf8))
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        try JSONDecoder().decode(type, from: Data(value.jsonText.utf8))
     }
 }
 

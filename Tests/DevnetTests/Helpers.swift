@@ -5,6 +5,7 @@ import FoundationNetworking
 #endif
 import Logging
 import PoWCore
+import Subtensor
 import WSClient
 import Testing
 
@@ -40,8 +41,16 @@ func startDevnet(blockTime: Duration = .zero, subnets: [UInt16] = [1], difficult
     return (server, bound)
 }
 
+struct NotJSON: Error {}
+
+/// Parses one JSON text, throwing where `JSONValue.parse` answers nil.
+func parseJSON(_ bytes: some Collection<UInt8>) throws -> JSONValue {
+    guard let value = JSONValue.parse(bytes) else { throw NotJSON() }
+    return value
+}
+
 /// One JSON-RPC POST; returns the parsed body.
-func httpPost(port: Int, body: String) async throws -> (status: Int, json: JSON?) {
+func httpPost(port: Int, body: String) async throws -> (status: Int, json: JSONValue?) {
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/")!)
     request.httpMethod = "POST"
     request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -50,18 +59,18 @@ func httpPost(port: Int, body: String) async throws -> (status: Int, json: JSON?
     let (data, response) = try await URLSession.shared.data(for: request)
     let status = (response as? HTTPURLResponse)?.statusCode ?? 0
     if data.isEmpty { return (status, nil) }
-    return (status, try JSON.parse(Array(data)))
+    return (status, try parseJSON(data))
 }
 
-func rpcBody(_ method: String, _ params: JSON = [], id: JSON = 1) -> String {
-    JSON.object(["jsonrpc": "2.0", "id": id, "method": .string(method), "params": params]).serialized
+func rpcBody(_ method: String, _ params: JSONValue = [], id: JSONValue = 1) -> String {
+    JSONValue.object(["jsonrpc": "2.0", "id": id, "method": .string(method), "params": params]).jsonText
 }
 
 /// Calls over HTTP and returns `result`, failing the test on an error reply.
-func httpCall(port: Int, _ method: String, _ params: JSON = [], sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSON {
+func httpCall(port: Int, _ method: String, _ params: JSONValue = [], sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
     let (_, json) = try await httpPost(port: port, body: rpcBody(method, params))
     guard let json, let result = json["result"] else {
-        Issue.record("\(method): no result in \(String(describing: json?.serialized))", sourceLocation: sourceLocation)
+        Issue.record("\(method): no result in \(String(describing: json?.jsonText))", sourceLocation: sourceLocation)
         return .null
     }
     return result
@@ -69,14 +78,14 @@ func httpCall(port: Int, _ method: String, _ params: JSON = [], sourceLocation: 
 
 /// Received messages, in order, for tests to wait on.
 actor Inbox {
-    private var messages: [JSON] = []
+    private var messages: [JSONValue] = []
     private(set) var isClosed = false
 
-    func push(_ message: JSON) { messages.append(message) }
+    func push(_ message: JSONValue) { messages.append(message) }
     func close() { isClosed = true }
 
     /// The first buffered message matching `predicate` (removed), waiting up to `timeout`.
-    func take(timeout: Duration, _ what: String, where predicate: @Sendable (JSON) -> Bool) async throws -> JSON {
+    func take(timeout: Duration, _ what: String, where predicate: @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let index = messages.firstIndex(where: predicate) { return messages.remove(at: index) }
@@ -116,7 +125,7 @@ final class WSTestClient: Sendable {
                             try await outbound.close(.normalClosure, reason: nil)
                         }
                         for try await message in inbound.messages(maxSize: 16 << 20) {
-                            if case .text(let text) = message, let json = try? JSON.parse(text) { await inbox.push(json) }
+                            if case .text(let text) = message, let json = JSONValue.parse(text) { await inbox.push(json) }
                         }
                         group.cancelAll()
                     }
@@ -141,16 +150,16 @@ final class WSTestClient: Sendable {
 
     func send(_ text: String) { outgoing.yield(text) }
 
-    func send(_ value: JSON) { send(value.serialized) }
+    func send(_ value: JSONValue) { send(value.jsonText) }
 
     /// Sends a call and waits for the reply with that id (notifications stay buffered).
-    func call(_ method: String, _ params: JSON = [], id: JSON = 1, timeout: Duration = .seconds(5)) async throws -> JSON {
+    func call(_ method: String, _ params: JSONValue = [], id: JSONValue = 1, timeout: Duration = .seconds(5)) async throws -> JSONValue {
         send(rpcBody(method, params, id: id))
         return try await messages.take(timeout: timeout, "reply to \(method)") { $0["id"] == id && $0["method"] == nil }
     }
 
     /// The next `chain_newHead` notification.
-    func nextHead(timeout: Duration = .seconds(5)) async throws -> JSON {
+    func nextHead(timeout: Duration = .seconds(5)) async throws -> JSONValue {
         try await messages.take(timeout: timeout, "chain_newHead") { $0["method"] == .string("chain_newHead") }
     }
 

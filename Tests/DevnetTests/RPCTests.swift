@@ -62,8 +62,8 @@ import Testing
 
     @Test func testStorageUnderRealKeys() async throws {
         let (server, port) = try await startDevnet(subnets: [1, 3], difficulty: 12345)
-        func storage(_ key: [UInt8], at: JSON? = nil) async throws -> [UInt8]? {
-            var params: [JSON] = [.string(Hex.encode(key))]
+        func storage(_ key: [UInt8], at: JSONValue? = nil) async throws -> [UInt8]? {
+            var params: [JSONValue] = [.string(Hex.encode(key))]
             if let at { params.append(at) }
             let result = try await httpCall(port: port, "state_getStorage", .array(params))
             guard case .string(let text) = result else {
@@ -113,7 +113,7 @@ import Testing
 
     @Test func testJSONRPCErrorsOverHTTP() async throws {
         let (server, port) = try await startDevnet(maxRequestSize: 4096)
-        func post(_ body: String) async throws -> JSON? { try await httpPost(port: port, body: body).json }
+        func post(_ body: String) async throws -> JSONValue? { try await httpPost(port: port, body: body).json }
 
         let parse = try await post("{\"jsonrpc\":\"2.0\",\"id\":1,")
         #expect(parse == ["jsonrpc": "2.0", "id": .null, "error": ["code": -32700, "message": "Parse error"]])
@@ -129,18 +129,18 @@ import Testing
         let missing = try await post(rpcBody("no_suchMethod", [], id: "abc-1"))
         #expect(missing == ["jsonrpc": "2.0", "id": "abc-1", "error": ["code": -32601, "message": "Method not found"]])
 
-        let bigID: JSON = .uint(UInt64.max)
+        let bigID: JSONValue = .uint(UInt64.max)
         let badParams = try await post(rpcBody("chain_getBlockHash", ["zz"], id: bigID))
         #expect(badParams?["error"]?["code"] == -32602)
         #expect(badParams?["error"]?["message"] == "Invalid params")
         #expect(badParams?["id"] == bigID)
-        for (method, params) in [("state_getStorage", JSON.array([])), ("state_getStorage", ["0xzz"]),
+        for (method, params) in [("state_getStorage", JSONValue.array([])), ("state_getStorage", ["0xzz"]),
                                  ("chain_getHeader", [12]), ("devnet_setDifficulty", [1, -5]),
                                  ("devnet_addSubnet", [70000]), ("devnet_registerHotkey", [1, "5Bad"]),
                                  ("devnet_submitPow", [["nonce": 1]]), ("devnet_submitPow", ["text"]),
                                  ("system_chain", [1])] {
             let reply = try await post(rpcBody(method, params))
-            #expect(reply?["error"]?["code"] == -32602, "\(method) \(params.serialized): \(String(describing: reply?.serialized))")
+            #expect(reply?["error"]?["code"] == -32602, "\(method) \(params.jsonText): \(String(describing: reply?.jsonText))")
         }
 
         // Subscriptions need a WebSocket.
@@ -190,8 +190,8 @@ import Testing
             if let last { #expect(number == last + 1) }
             last = number
             // The notified header is the one the node serves for that hash.
-            let hash = try await client.call("chain_getBlockHash", [.uint(number)], id: .uint(1000 + number))["result"]!
-            #expect(try await client.call("chain_getHeader", [hash], id: .uint(2000 + number))["result"] == header)
+            let hash = try await client.call("chain_getBlockHash", [JSONValue(number)], id: JSONValue(1000 + number))["result"]!
+            #expect(try await client.call("chain_getHeader", [hash], id: JSONValue(2000 + number))["result"] == header)
         }
         #expect(try await client.call("chain_unsubscribeNewHeads", [.string(subscription)], id: 10)["result"] == true)
         #expect(try await client.call("chain_unsubscribeNewHeads", [.string(subscription)], id: 11)["result"] == false)
@@ -272,7 +272,7 @@ import Testing
         for body in bodies {
             let (status, json) = try await httpPost(port: port, body: body)
             #expect(status == 200, "\(body.prefix(80))")
-            #expect(json?["error"]?["code"] != nil, "\(body.prefix(80)): \(String(describing: json?.serialized))")
+            #expect(json?["error"]?["code"] != nil, "\(body.prefix(80)): \(String(describing: json?.jsonText))")
         }
         // WebSocket: binary garbage, then a message over the limit (the connection may close), then a new
         // connection still works.

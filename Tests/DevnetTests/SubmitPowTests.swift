@@ -19,9 +19,9 @@ func findNonce(_ challenge: Challenge, rule: DifficultyRule, difficulty: UInt64,
 func key(_ byte: UInt8) -> Bytes32 { Bytes32(Array(repeating: byte, count: 32))! }
 
 /// The JSON `create-pow` prints: POWSolution's Codable form, plus `netuid` for legacy work.
-func solutionJSON(_ solution: POWSolution, legacyNetuid: Int? = nil) throws -> JSON {
+func solutionJSON(_ solution: POWSolution, legacyNetuid: Int? = nil) throws -> JSONValue {
     let data = try JSONEncoder().encode(solution)
-    var json = try JSON.parse(Array(data))
+    var json = try parseJSON(data)
     if let legacyNetuid, case .object(var o) = json {
         o["netuid"] = .int(Int64(legacyNetuid))
         json = .object(o)
@@ -33,7 +33,7 @@ struct Node {
     let server: DevnetServer
     let port: Int
 
-    func call(_ method: String, _ params: JSON = []) async throws -> JSON {
+    func call(_ method: String, _ params: JSONValue = []) async throws -> JSONValue {
         try await httpPost(port: port, body: rpcBody(method, params)).json ?? .null
     }
 
@@ -44,7 +44,7 @@ struct Node {
     }
 
     func hash(_ number: UInt64) async throws -> Bytes32 {
-        try Bytes32(hex: try await httpCall(port: port, "chain_getBlockHash", [.uint(number)]).stringValue!)
+        try Bytes32(hex: try await httpCall(port: port, "chain_getBlockHash", [JSONValue(number)]).stringValue!)
     }
 
     func produce(_ count: Int = 1) async throws {
@@ -67,10 +67,10 @@ struct Node {
     }
 
     /// Submits and returns (result, error name).
-    func submit(_ solution: POWSolution, legacyNetuid: Int? = nil) async throws -> (result: JSON?, error: String?) {
+    func submit(_ solution: POWSolution, legacyNetuid: Int? = nil) async throws -> (result: JSONValue?, error: String?) {
         let reply = try await call("devnet_submitPow", [try solutionJSON(solution, legacyNetuid: legacyNetuid)])
         if let error = reply["error"] {
-            #expect(error["code"] == 1010, "\(error.serialized)")
+            #expect(error["code"] == 1010, "\(error.jsonText)")
             #expect(error["message"]?.stringValue?.hasPrefix(error["data"]?.stringValue ?? "?") == true)
             return (nil, error["data"]?.stringValue)
         }

@@ -57,7 +57,7 @@ final class ThirdPartyClientTests: XCTestCase {
                                               String(port), key, expected])
         await server.stop()
         XCTAssertEqual(run.status, 0, "python client: \(run.stderr)")
-        let seen = try JSON.parse(run.stdout)
+        let seen = try parseJSON(run.stdout.utf8)
         XCTAssertEqual(seen["storage"], .string(expected))
         XCTAssertEqual(seen["error"]?["code"], -32601)
         guard case .array(let heads)? = seen["heads"], heads.count == 2 else { return XCTFail("heads: \(run.stdout)") }

@@ -16,4 +16,15 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(JSONValue(UInt64.max), .uint(.max))
         XCTAssertNil(JSONValue.int(-1).uint64Value)
     }
+
+    /// The text the devnet puts on the wire: sorted keys, integral doubles as integers, non-finite as null,
+    /// minimal string escaping; bytes parse like text.
+    func testJSONTextIsStable() throws {
+        let value: JSONValue = ["b": [.double(2), .double(0.5), .double(.nan), .null, true],
+                                "a": .string("q\"b\\n\n\u{1}/é"), "c": .int(-3)]
+        XCTAssertEqual(value.jsonText, #"{"a":"q\"b\\n\n\u0001/é","b":[2,0.5,null,null,true],"c":-3}"#)
+        XCTAssertEqual(JSONValue.parse(Array(#"{"c":-3,"a":[1]}"#.utf8)), ["a": [1], "c": -3])
+        XCTAssertNil(JSONValue.parse(Array("{".utf8)))
+        XCTAssertNil(JSONValue.parse(""))
+    }
 }
