@@ -153,15 +153,9 @@ public final class CUDASearcher: NonceSearcher {
             uploaded = params
         }
         let function = functions[challenge.scheme == .legacy ? 0 : 1]
-        var done: UInt64 = 0
-        while done < count {
-            let n = UInt32(min(count - done, maxLaunch))
-            if let offset = try launch(function, start: start &+ done, count: n) {
-                return BatchResult(nonce: start &+ done &+ UInt64(offset), hashed: done + UInt64(offset) + 1)
-            }
-            done += UInt64(n)
+        return try GPUBatching.search(start: start, count: count, maxLaunch: maxLaunch) { s, n in
+            try launch(function, start: s, count: n)
         }
-        return BatchResult(nonce: nil, hashed: count)
     }
 
     /// One launch over `count` nonces; the lowest solving offset, or nil.

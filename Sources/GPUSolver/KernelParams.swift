@@ -1,3 +1,4 @@
+import PoWSolver
 import PoWCore
 
 /// The per-challenge constants of the GPU kernel (`sk_params` in Sources/GPUKernels/seal_kernel.h),
@@ -55,4 +56,20 @@ public enum GPUBatching {
     public static let maxLaunch: UInt64 = 1 << 31
     /// The result word's "nothing found" value, written before every launch.
     public static let noSolution: UInt32 = .max
+
+    /// Covers `count` nonces from `start` in launches of at most `maxLaunch`, in nonce order, and
+    /// stops at the first launch that reports a solving offset: that nonce is the batch's lowest,
+    /// and `hashed` counts exactly the nonces up to it.
+    static func search(start: UInt64, count: UInt64, maxLaunch: UInt64,
+                       launch: (_ start: UInt64, _ count: UInt32) throws -> UInt32?) rethrows -> BatchResult {
+        var done: UInt64 = 0
+        while done < count {
+            let n = UInt32(min(count - done, maxLaunch))
+            if let offset = try launch(start &+ done, n) {
+                return BatchResult(nonce: start &+ done &+ UInt64(offset), hashed: done + UInt64(offset) + 1)
+            }
+            done += UInt64(n)
+        }
+        return BatchResult(nonce: nil, hashed: count)
+    }
 }
