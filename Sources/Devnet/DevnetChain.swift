@@ -155,7 +155,8 @@ actor DevnetChain {
 
     func submit(_ submission: Submission) throws(RegistrationError) -> RegistrationOutcome {
         let registrar = Registrar(legacyRule: configuration.legacyRule, faucetDifficulty: configuration.faucetDifficulty,
-                                  current: head.number,
+                                  // The extrinsic executes in the block built on the head.
+                                  current: head.number + 1,
                                   blockHash: { [blocks] n in
                                       guard let first = blocks.first?.header.number, n >= first,
                                             Int(n - first) < blocks.count else { return nil }
@@ -176,8 +177,8 @@ actor DevnetChain {
         let value: StorageValue?
         switch (item, arguments.first) {
         case (.systemNumber, _):
-            // The block being built on top of this one.
-            value = .u32(UInt32(truncatingIfNeeded: number + 1))
+            // A node stores block N's own number in block N's state.
+            value = .u32(UInt32(truncatingIfNeeded: number))
         case (.lastPowRegistrationBlock, .account(let hotkey)?):
             value = state.lastPowRegistrationBlock[hotkey].map { .u64($0) }
         case (_, .netuid(let netuid)?):

@@ -120,6 +120,21 @@ public final class SolverEngine: @unchecked Sendable {
         generation.add(1, ordering: .releasing)
     }
 
+    /// Replaces the work only if it is for a later block than the current work, in one step, so that two
+    /// callers racing with different heads cannot move the workers back to an older block.
+    @discardableResult
+    public func updateIfNewer(_ work: SolverWork) -> Bool {
+        let prepared = work.challenge.prepared
+        let replaced = shared.withLock { s -> Bool in
+            if let current = s.work, current.blockNumber >= work.blockNumber { return false }
+            s.work = work
+            s.prepared = prepared
+            return true
+        }
+        if replaced { generation.add(1, ordering: .releasing) }
+        return replaced
+    }
+
     /// Signals every worker to stop after its current batch and waits until all have exited.
     /// Anyone waiting in `nextSolution` gets nil unless a solution is already queued.
     public func stop() {

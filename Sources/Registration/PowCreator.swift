@@ -45,15 +45,18 @@ public enum CreatePowError: Error, Equatable, CustomStringConvertible {
     case coldkeyRequired(String)
     case powRegistrationNotAllowed(Int)
     case stopped
+    /// Every worker failed (e.g. the GPU); their errors.
+    case workersFailed([String])
 
     public var description: String {
         switch self {
         case .subnetMissing(let n): return "Subnet \(n) does not exist"
         case .invalidNetuid(let n, let scheme): return "netuid \(n) is not valid for the \(scheme.rawValue) scheme"
-                + (scheme == .v1 ? " (1…65535)" : " (-1 for the faucet, or 0…65535)")
+                + (scheme == .v1 ? " (1…65535)" : " (-1 for the faucet, or 1…65535; 0 is the root network, which takes no proof-of-work)")
         case .coldkeyRequired(let why): return "a coldkey is required: \(why)"
         case .powRegistrationNotAllowed(let n): return "PoW registration is not enabled on subnet \(n)"
         case .stopped: return "the solve was stopped before a solution was found"
+        case .workersFailed(let errors): return "every worker failed: " + errors.joined(separator: "; ")
         }
     }
 }
@@ -70,6 +73,13 @@ public final class PowCreator: @unchecked Sendable {
     private let statisticsInterval: Duration
     private let tracker: Mutex<StatisticsTracker?> = Mutex(nil)
     private let registeredDuringSolve = Atomic<Bool>(false)
+    private let followerFailure = Mutex<FollowFailure?>(nil)
+    private let drawLock = Mutex(())
+    /// Blocks from the head a solution is checked at to the first block that can include its extrinsic
+    /// (the chain judges freshness in the block that executes it, not in the head it was sent at).
+    public let inclusionMargin: UInt64
+    /// Failures in a row after which the new-head follower gives up and ends the run.
+    public let maxFollowFailures: Int
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
 
@@ -77,6 +87,7 @@ public final class PowCreator: @unchecked Sendable {
     public init(chain: any RegistrationChain, request: CreatePowRequest, searchers: [any NonceSearcher],
                 logger: Logger = Logger(label: "btpow.create-pow"),
                 statisticsInterval: Duration = .milliseconds(250),
+                inclusionMargin: UInt64 = 1, maxFollowFailures: Int = 5,
                 onStatistics: @escaping @Sendable (RegistrationStatistics) -> Void = { _ in }) {
         self.chain = chain
         self.request = request
@@ -84,6 +95,8 @@ public final class PowCreator: @unchecked Sendable {
         self.logger = logger
         self.onStatistics = onStatistics
         self.statisticsInterval = statisticsInterval
+        self.inclusionMargin = inclusionMargin
+        self.maxFollowFailures = max(1, maxFollowFailures)
         self.origin = clock.now
     }
 
@@ -108,7 +121,7 @@ public final class PowCreator: @unchecked Sendable {
     private func validate() throws {
         switch request.scheme {
         case .legacy:
-            guard request.isFaucet || (0 ... 65535).contains(request.netuid) else { throw CreatePowError.invalidNetuid(request.netuid, .legacy) }
+            guard request.isFaucet || (1 ... 65535).contains(request.netuid) else { throw CreatePowError.invalidNetuid(request.netuid, .legacy) }
             _ = try legacyKey()
         case .v1:
             guard (1 ... 65535).contains(request.netuid) else { throw CreatePowError.invalidNetuid(request.netuid, .v1) }
@@ -138,14 +151,90 @@ public final class PowCreator: @unchecked Sendable {
         return try await chain.isHotkeyRegistered(netuid: netuid16, hotkey: request.hotkey)
     }
 
-    /// Moves the workers to `head` if it is newer than their work.
+    /// Moves the workers to `head` if it is newer than their work (compare and swap in one step, so the
+    /// follower and the stale-solution path cannot move them back to an older block).
     private func follow(_ head: NewHead) async throws {
         guard let current = engine.currentWork, head.number > current.blockNumber else { return }
         let next = try await work(number: head.number, hash: head.hash)
-        guard let latest = engine.currentWork, head.number > latest.blockNumber else { return }
-        engine.update(next)
+        guard engine.updateIfNewer(next) else { return }
         tracker.withLock { $0?.newWork(next) }
         logger.debug("new block", metadata: ["block": "\(head.number)", "difficulty": "\(next.difficulty)"])
+    }
+
+    /// Follows new heads until cancelled: swaps the challenge, refreshes the difficulty and stops the engine
+    /// when the hotkey gets registered. A failed query skips that head (the next one retries); an ended or
+    /// failed subscription is renewed with backoff. After `maxFollowFailures` failures in a row the engine is
+    /// stopped and the error kept, so the run ends with it instead of hashing an old block unnoticed.
+    private func followHeads() async {
+        var failures = 0
+        func failed(_ error: any Error, _ what: String) -> Bool {
+            failures += 1
+            logger.warning("\(what) failed; following on", metadata: ["attempt": "\(failures)", "error": "\(error)"])
+            guard failures >= maxFollowFailures else { return false }
+            followerFailure.withLock { $0 = FollowFailure(description: "following the chain failed \(failures) times in a row; last: \(error)") }
+            engine.stop()
+            return true
+        }
+        while !Task.isCancelled {
+            do {
+                for try await head in chain.newHeads() {
+                    do {
+                        try await follow(head)
+                        if try await isRegistered() {
+                            registeredDuringSolve.store(true, ordering: .releasing)
+                            engine.stop()
+                            return
+                        }
+                        failures = 0
+                    } catch {
+                        if Task.isCancelled { return }
+                        if failed(error, "following block \(head.number)") { return }
+                    }
+                }
+                if Task.isCancelled { return }
+                if failed(FollowFailure(description: "the subscription ended"), "the new-head subscription") { return }
+            } catch {
+                if Task.isCancelled { return }
+                if failed(error, "the new-head subscription") { return }
+            }
+            // Backoff before subscribing again: 1, 2, 4 … seconds.
+            do { try await Task.sleep(for: .seconds(1 << min(failures - 1, 4))) } catch { return }
+        }
+    }
+
+    /// The head number for the final freshness check, with the seed's retry policy; if the node cannot be read,
+    /// the newest head the follower saw (the work is not thrown away over one failed request).
+    private func currentBlockForCheck() async throws -> UInt64 {
+        var lastError: (any Error)?
+        for attempt in 1 ... 3 {
+            do { return try await chain.currentBlock() } catch {
+                try Task.checkCancellation()
+                lastError = error
+                if attempt < 3 { try await Task.sleep(for: .seconds(1)) }
+            }
+        }
+        guard let known = engine.currentWork?.blockNumber else { throw lastError ?? CancellationError() }
+        logger.warning("cannot read the current block; judging freshness by the newest head seen",
+                       metadata: ["block": "\(known)", "error": "\(lastError.map { "\($0)" } ?? "")"])
+        return known
+    }
+
+    /// Why a solution cannot be returned now, or nil if it can: stale by the time its extrinsic can land
+    /// (`inclusionMargin` blocks after `head`), or not meeting the difficulty the chain holds now (the
+    /// follower refreshes it each block; a solution found just before a rise would be refused).
+    private func rejection(of solution: POWSolution, head: UInt64) -> String? {
+        if solution.isStale(currentBlock: head + inclusionMargin) {
+            return "stale at block \(head + inclusionMargin) (work block \(solution.blockNumber))"
+        }
+        if let latest = engine.currentWork, latest.difficulty > solution.difficulty,
+           !SealTarget(rule: solution.rule, difficulty: latest.difficulty).accepts(solution.seal) {
+            return "the difficulty rose to \(latest.difficulty) (solved at \(solution.difficulty))"
+        }
+        return nil
+    }
+
+    private func draw(_ stats: RegistrationStatistics) {
+        drawLock.withLock { _ in onStatistics(stats) }
     }
 
     public func run() async throws -> CreatePowOutcome {
@@ -166,21 +255,11 @@ public final class PowCreator: @unchecked Sendable {
         defer { engine.stop() }
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            // Follow new heads: swap the challenge, refresh difficulty, watch for registration.
-            group.addTask { [self] in
-                for try await head in chain.newHeads() {
-                    try await follow(head)
-                    if try await isRegistered() {
-                        registeredDuringSolve.store(true, ordering: .releasing)
-                        engine.stop()
-                        return
-                    }
-                }
-            }
+            group.addTask { [self] in await followHeads() }
             group.addTask { [self] in
                 while !Task.isCancelled {
                     try await Task.sleep(for: statisticsInterval)
-                    if let stats = statistics { onStatistics(stats) }
+                    if let stats = statistics { draw(stats) }
                 }
             }
             defer { group.cancelAll() }
@@ -193,19 +272,28 @@ public final class PowCreator: @unchecked Sendable {
                 try Task.checkCancellation()
                 guard let solution = found else {
                     if registeredDuringSolve.load(ordering: .acquiring) { return .alreadyRegistered }
-                    throw CreatePowError.stopped
+                    if let failure = followerFailure.withLock({ $0 }) { throw failure }
+                    let errors = engine.workerErrors
+                    throw errors.isEmpty ? CreatePowError.stopped : CreatePowError.workersFailed(errors)
                 }
-                // Work already stale against the newest block we know of needs no chain round trip.
-                if let known = engine.currentWork?.blockNumber, solution.isStale(currentBlock: known) { continue }
-                // Freshness against the chain, just before returning.
-                let current = try await chain.currentBlock()
-                if !solution.isStale(currentBlock: current) {
-                    if let stats = statistics { onStatistics(stats) }
+                // Judged first against the newest head the follower has seen (no round trip), then against the chain.
+                if let known = engine.currentWork?.blockNumber, rejection(of: solution, head: known) != nil { continue }
+                let head = try await currentBlockForCheck()
+                guard let reason = rejection(of: solution, head: head) else {
+                    if let stats = statistics { draw(stats) }
                     return .solved(solution)
                 }
-                logger.info("solution went stale; solving on", metadata: ["work_block": "\(solution.blockNumber)", "current": "\(current)"])
-                try await follow(NewHead(number: current, hash: try await chain.blockHash(current)))
+                logger.info("dropped a solution; solving on", metadata: ["reason": "\(reason)", "work_block": "\(solution.blockNumber)"])
+                do { try await follow(NewHead(number: head, hash: try await chain.blockHash(head))) } catch {
+                    try Task.checkCancellation()
+                    logger.warning("moving to block \(head) failed; the follower retries", metadata: ["error": "\(error)"])
+                }
             }
         }
     }
+}
+
+/// The new-head follower gave up (the node kept failing): the run ends with this error.
+public struct FollowFailure: Error, CustomStringConvertible, Sendable {
+    public let description: String
 }

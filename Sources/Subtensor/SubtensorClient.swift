@@ -101,6 +101,7 @@ public final class SubtensorClient: Sendable {
             } catch {
                 last = error
                 if case .rpc(.clientClosed) = error { throw error }
+                if case .rpc(.cancelled) = error { throw error }
                 logger.warning("reading the block failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
                 if attempt < retryAttempts {
                     do { try await Task.sleep(for: retryDelay) } catch { throw .rpc(.cancelled(method: "blockWithRetry")) }

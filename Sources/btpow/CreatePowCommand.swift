@@ -77,7 +77,8 @@ struct CreatePowCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if netuid < -1 || netuid > 65535 { throw CLIError.badInput("--netuid must be -1 (faucet) or 0…65535 (got \(netuid))") }
+        if netuid < -1 || netuid > 65535 { throw CLIError.badInput("--netuid must be -1 (faucet) or 1…65535 (got \(netuid))") }
+        if netuid == 0 { throw CLIError.badInput("--netuid 0 is the root network, which takes no proof-of-work registration") }
         if netuid == -1, scheme == .v1 { throw CLIError.badInput("the faucet (--netuid -1) uses --scheme legacy") }
     }
 
@@ -139,18 +140,22 @@ enum CreatePowRun {
         defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
         do {
             return try await task.value
-        } catch is CancellationError {
-            Console.error("interrupted after \(creator.engine.progress.noncesHashed) nonces")
-            throw ExitCode(130)
-        } catch let error as CreatePowError {
-            switch error {
-            case .stopped: throw CLIError(description: error.description, exitCode: 1)
-            default: throw CLIError.badInput(error.description)
-            }
-        } catch let error as CLIError {
-            throw error
         } catch {
-            throw CLIError(description: "chain error: \(error)", exitCode: CreatePowExit.chainError)
+            // Ctrl-C cancels the task; whatever the cancelled call threw (a cancelled RPC request included),
+            // the user asked to stop: exit 130, as documented.
+            if task.isCancelled || error is CancellationError {
+                Console.error("interrupted after \(creator.engine.progress.noncesHashed) nonces")
+                throw ExitCode(130)
+            }
+            switch error {
+            case let error as CreatePowError:
+                switch error {
+                case .stopped, .workersFailed: throw CLIError(description: error.description, exitCode: 1)
+                default: throw CLIError.badInput(error.description)
+                }
+            case let error as CLIError: throw error
+            default: throw CLIError(description: "chain error: \(error)", exitCode: CreatePowExit.chainError)
+            }
         }
     }
 }

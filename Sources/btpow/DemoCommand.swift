@@ -46,7 +46,10 @@ struct DemoCommand: AsyncParsableCommand {
         logger.logLevel = Log.library.logLevel
         let server = DevnetServer(configuration: DevnetConfiguration(
             port: 0, blockTime: .milliseconds(Int(blockTime * 1000)), subnets: [netuid], difficulty: difficulty), logger: logger)
-        let port = try await server.start()
+        let port: Int
+        do { port = try await server.start() } catch {
+            throw CLIError(description: "the local chain could not start: \(error)", exitCode: CreatePowExit.chainError)
+        }
         let url = "ws://127.0.0.1:\(port)"
         print("Local chain (devnet) at \(url): subnet \(netuid), difficulty \(HumanReadable.millify(difficulty)), a block every \(blockTime) s")
         print("Hotkey \(SS58.encode(publicKey: Self.hotkey)), coldkey \(SS58.encode(publicKey: Self.coldkey)), scheme \(scheme.rawValue)")
@@ -70,7 +73,10 @@ struct DemoCommand: AsyncParsableCommand {
             guard let params = JSONValue.parse(String(decoding: try encoder.encode(report), as: UTF8.self)) else {
                 throw CLIError(description: "could not encode the solution", exitCode: 1)
             }
-            let reply = try await client.rpc.request("devnet_submitPow", [params])
+            let reply: JSONValue
+            do { reply = try await client.rpc.request("devnet_submitPow", [params]) } catch {
+                throw CLIError(description: "the devnet refused the solution: \(error)", exitCode: CreatePowExit.chainError)
+            }
             if let uid = reply["uid"]?.intValue {
                 print("Submitted: the devnet checked the work as the chain would and registered \(SS58.encode(publicKey: Self.hotkey)) on subnet \(netuid) with UID \(uid).")
             } else {

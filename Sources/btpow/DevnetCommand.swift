@@ -49,7 +49,7 @@ struct DevnetCommand: AsyncParsableCommand {
         let server = DevnetServer(configuration: config, logger: logger)
         let bound: Int
         do { bound = try await server.start() } catch {
-            throw CLIError(description: "devnet cannot listen on \(host):\(port): \(error)", exitCode: 1)
+            throw CLIError.badInput("devnet cannot listen on \(host):\(port): \(error)")
         }
         print("devnet listening on ws://\(host):\(bound) (HTTP POST on the same port); subnets \(config.subnets.map(String.init).joined(separator: ", ")), difficulty \(difficulty), block time \(blockTime) s")
         fflush(stdout)

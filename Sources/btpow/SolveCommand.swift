@@ -61,6 +61,8 @@ struct SolveCommand: AsyncParsableCommand {
             Console.error("interrupted after \(engine.progress.noncesHashed) nonces")
             throw ExitCode(130)
         }
+        // In range mode a failed worker leaves part of the range unsearched: any answer might not be the first.
+        if case .range = mode, let failure = workerFailure(engine) { throw failure }
         guard let solution else {
             if let failure = workerFailure(engine) { throw failure }
             if json { try Console.printJSON(NoSolution(nonces_hashed: engine.progress.noncesHashed)) }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import PoWCore
 import PoWSolver
+import Synchronization
 
 /// Runs an engine to its first solution while redrawing the statistics display, and turns
 /// Ctrl-C into a clean stop (exit 130) instead of a killed process.
@@ -13,18 +14,20 @@ struct DisplayOptions {
 
 final class SolveSession: @unchecked Sendable {
     let engine: SolverEngine
-    private(set) var tracker: StatisticsTracker
+    /// The display task and the caller both update it: one lock.
+    private let tracker: Mutex<StatisticsTracker>
     private let display: RegistrationStatisticsLogger?
     private let verbose: Bool
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private var interrupt: DispatchSourceSignal?
-    private(set) var interrupted = false
+    private let interruptFlag = Atomic<Bool>(false)
+    var interrupted: Bool { interruptFlag.load(ordering: .acquiring) }
 
     init(engine: SolverEngine, work: SolverWork, display options: DisplayOptions) {
         self.engine = engine
         self.origin = clock.now
-        self.tracker = StatisticsTracker(work: work, now: 0)
+        self.tracker = Mutex(StatisticsTracker(work: work, now: 0))
         self.verbose = options.verbose
         self.display = options.show
             ? RegistrationStatisticsLogger(outputInPlace: options.outputInPlace, write: { Console.status($0) })
@@ -42,7 +45,7 @@ final class SolveSession: @unchecked Sendable {
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [weak self] in
             guard let self else { return }
-            self.interrupted = true
+            self.interruptFlag.store(true, ordering: .releasing)
             DispatchQueue.global().async { self.engine.stop() }
         }
         source.resume()
@@ -51,7 +54,7 @@ final class SolveSession: @unchecked Sendable {
 
     func newWork(_ work: SolverWork) {
         engine.update(work)
-        tracker.newWork(work)
+        tracker.withLock { $0.newWork(work) }
     }
 
     /// Redraws the display every `interval` until cancelled.
@@ -64,8 +67,10 @@ final class SolveSession: @unchecked Sendable {
     }
 
     func refresh() {
-        let stats = tracker.update(progress: engine.progress, now: now)
-        display?.update(stats, verbose: verbose)
+        tracker.withLock { t in
+            let stats = t.update(progress: engine.progress, now: now)
+            display?.update(stats, verbose: verbose)
+        }
     }
 
     /// Starts the engine, waits for its first solution (nil: range exhausted or stopped), stops it.
@@ -76,6 +81,7 @@ final class SolveSession: @unchecked Sendable {
         let ticker = Task { await displayLoop(interval: interval) }
         let solution = await engine.nextSolution()
         ticker.cancel()
+        await ticker.value   // its last redraw is done before the final one
         engine.stop()
         refresh()
         interrupt?.cancel()

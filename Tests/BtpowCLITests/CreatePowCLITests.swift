@@ -86,6 +86,12 @@ final class CreatePowCLITests: XCTestCase {
                                       "--coldkey", Self.mainColdkeySS58])
         XCTAssertEqual(badNetwork.code, 2, badNetwork.stderr)
         XCTAssertEqual(badNetwork.stderr.split(separator: "\n").count, 1, badNetwork.stderr)
+        // The root network takes no proof-of-work: refused before any connection (any --network would do).
+        let root = try CLI.run(["create-pow", "--network", "ws://127.0.0.1:9", "--netuid", "0", "--hotkey", Self.mainHotkey,
+                                "--coldkey", Self.mainColdkeySS58])
+        XCTAssertEqual(root.code, 2, root.stderr)
+        XCTAssertTrue(root.stderr.contains("root network"), root.stderr)
+        XCTAssertEqual(root.stderr.split(separator: "\n").count, 1, root.stderr)
     }
 
     func testUnreachableNodeExitsFour() throws {

@@ -89,6 +89,7 @@ import Testing
         #expect(try await storage(items.uids.key(netuid: 1, hotkey: hotkey)) == nil)
         #expect(try await storage(items.lastPowRegistrationBlock.key(hotkey: hotkey)) == nil)
         #expect(try await storage(Array(repeating: 0xab, count: 40)) == nil)   // a key nobody stores
+        #expect(try items.systemNumber.decodeU32(await storage(items.systemNumber.key())) == 0)
 
         let before = try await httpCall(port: port, "chain_getFinalizedHead")
         _ = try await httpCall(port: port, "devnet_registerHotkey", [1, .string(SS58.encode(publicKey: hotkey))])
@@ -104,6 +105,10 @@ import Testing
         #expect(try items.difficulty.decodeU64(await storage(items.difficulty.key(netuid: 3))) == 888)
         _ = try await httpCall(port: port, "devnet_addSubnet", [2])
         #expect(try await storage(items.networksAdded.key(netuid: 2)) == [1])
+        // System.Number: a node stores block N's own number in block N's state.
+        _ = try await httpCall(port: port, "devnet_produceBlock", [3])
+        #expect(try items.systemNumber.decodeU32(await storage(items.systemNumber.key())) == 4)
+        #expect(try items.systemNumber.decodeU32(await storage(items.systemNumber.key(), at: before)) == 0)
 
         // A block hash the node does not know: the client error a node sends.
         let (_, reply) = try await httpPost(port: port, body: rpcBody("state_getStorage", [.string(Hex.encode(items.difficulty.key(netuid: 1))), .string(Bytes32(Array(repeating: 9, count: 32))!.hex)]))

@@ -136,37 +136,37 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         let disabled = try await node.v1(netuid: 3, block: 10, hotkey: hotkey, difficulty: 10)
         #expect(try await node.submit(disabled).error == "SubNetRegistrationDisabled")
 
-        // Work block: future, stale (5 old), fresh at 4 old.
-        let future = POWSolution(nonce: 0, blockNumber: 11, difficulty: 10, seal: .zero,
+        // Work block, judged in the block built on the head (11): future, stale (5 old there), fresh at 4 old.
+        let future = POWSolution(nonce: 0, blockNumber: 12, difficulty: 10, seal: .zero,
                                  challenge: .v1(V1Challenge(netuid: 1, blockHash: .zero, hotkey: hotkey, coldkey: key(0xc0))),
                                  rule: .chainLittleEndian)
         #expect(try await node.submit(future).error == "InvalidWorkBlock")
-        let stale = try await node.v1(netuid: 1, block: 5, hotkey: hotkey, difficulty: 10)
-        #expect(stale.isStale(currentBlock: 10))
+        let stale = try await node.v1(netuid: 1, block: 6, hotkey: hotkey, difficulty: 10)
+        #expect(!stale.isStale(currentBlock: 10) && stale.isStale(currentBlock: 11))
         #expect(try await node.submit(stale).error == "InvalidWorkBlock")
 
         // Seal: a wrong nonce, or the work of another coldkey.
-        let good = try await node.v1(netuid: 1, block: 6, hotkey: hotkey, difficulty: 10)
-        #expect(!good.isStale(currentBlock: 10))
-        let wrongNonce = POWSolution(nonce: good.nonce &+ 1, blockNumber: 6, difficulty: 10, seal: good.seal,
+        let good = try await node.v1(netuid: 1, block: 7, hotkey: hotkey, difficulty: 10)
+        #expect(!good.isStale(currentBlock: 11))
+        let wrongNonce = POWSolution(nonce: good.nonce &+ 1, blockNumber: 7, difficulty: 10, seal: good.seal,
                                      challenge: good.challenge, rule: good.rule)
         #expect(try await node.submit(wrongNonce).error == "InvalidSeal")
-        let otherCold = POWSolution(nonce: good.nonce, blockNumber: 6, difficulty: 10, seal: good.seal,
-                                    challenge: .v1(V1Challenge(netuid: 1, blockHash: try await node.hash(6), hotkey: hotkey,
+        let otherCold = POWSolution(nonce: good.nonce, blockNumber: 7, difficulty: 10, seal: good.seal,
+                                    challenge: .v1(V1Challenge(netuid: 1, blockHash: try await node.hash(7), hotkey: hotkey,
                                                                coldkey: key(0xc1))), rule: good.rule)
         #expect(try await node.submit(otherCold).error == "InvalidSeal")
 
         // Difficulty: a true seal that misses the subnet's (clamped) difficulty. The solution's own
         // difficulty field does not matter.
-        let weak = try await node.v1(netuid: 1, block: 6, hotkey: hotkey, difficulty: 10, passing: false)
+        let weak = try await node.v1(netuid: 1, block: 7, hotkey: hotkey, difficulty: 10, passing: false)
         #expect(try await node.submit(weak).error == "InvalidDifficulty")
         _ = try await httpCall(port: node.port, "devnet_setDifficulty", [1, 0])   // clamps to MinDifficulty 1
         #expect(try await node.submit(weak).result?["uid"] == 0)   // 4 blocks old: still fresh
 
         // LastPowRegistrationBlock: the hotkey's later work must use a later block.
-        let replay = try await node.v1(netuid: 2, block: 6, hotkey: hotkey, difficulty: 10)
+        let replay = try await node.v1(netuid: 2, block: 7, hotkey: hotkey, difficulty: 10)
         #expect(try await node.submit(replay).error == "InvalidWorkBlock")
-        let later = try await node.v1(netuid: 2, block: 7, hotkey: hotkey, difficulty: 10)
+        let later = try await node.v1(netuid: 2, block: 8, hotkey: hotkey, difficulty: 10)
         #expect(try await node.submit(later).result?["netuid"] == 2)
         await node.server.stop()
     }
@@ -183,11 +183,12 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         #expect(try await node.storageU64(.uids, StorageItem.uids.key(netuid: 1, hotkey: hotkey)) == 0)
         #expect(try await node.storageU64(.lastPowRegistrationBlock, StorageItem.lastPowRegistrationBlock.key(hotkey: hotkey)) == nil)
 
-        // Legacy freshness is 3 blocks: work 3 old is refused (v1 would take it).
+        // Legacy freshness is 3 blocks, counted in the block built on the head (7): work 3 old there is
+        // refused (v1 would take it).
         try await node.produce()
-        let three = try await node.legacy(block: 3, key: key(0x32), rule: .chainLittleEndian, difficulty: 10)
+        let three = try await node.legacy(block: 4, key: key(0x32), rule: .chainLittleEndian, difficulty: 10)
         #expect(try await node.submit(three, legacyNetuid: 1).error == "InvalidWorkBlock")
-        let two = try await node.legacy(block: 4, key: key(0x32), rule: .chainLittleEndian, difficulty: 10)
+        let two = try await node.legacy(block: 5, key: key(0x32), rule: .chainLittleEndian, difficulty: 10)
         #expect(try await node.submit(two, legacyNetuid: 1).result?["uid"] == 1)
 
         // Faucet (netuid -1, or absent): the hashed key is the coldkey; the same work twice is WorkRepeated.

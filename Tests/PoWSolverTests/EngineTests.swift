@@ -1,3 +1,4 @@
+import Dispatch
 import XCTest
 import PoWCore
 import PoWSolver
@@ -92,6 +93,23 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(s?.difficulty, 300)
         XCTAssertEqual(s?.verify(), true)
         XCTAssertEqual(engine.currentWork?.challenge, b)
+    }
+
+    /// Two callers racing with different heads: the older one never replaces the newer work.
+    func testUpdateIfNewerNeverMovesBack() {
+        let engine = SolverEngine(kernel: ScalarSwiftKernel(), threads: 1)
+        func work(_ n: UInt64) -> SolverWork {
+            SolverWork(challenge: .legacy(LegacyChallenge(blockHash: Bytes32(w0: n, w1: 0, w2: 0, w3: 0), hotkey: .zero)),
+                       difficulty: .max, blockNumber: n)
+        }
+        engine.start(work(10))
+        XCTAssertTrue(engine.updateIfNewer(work(12)))
+        XCTAssertFalse(engine.updateIfNewer(work(11)))
+        XCTAssertFalse(engine.updateIfNewer(work(12)))
+        XCTAssertEqual(engine.currentWork?.blockNumber, 12)
+        DispatchQueue.concurrentPerform(iterations: 200) { i in engine.updateIfNewer(work(UInt64(13 + (i * 37) % 200))) }
+        XCTAssertEqual(engine.currentWork?.blockNumber, 212)
+        engine.stop()
     }
 
     func testStopEndsEveryWorkerAndReleasesWaiters() async throws {

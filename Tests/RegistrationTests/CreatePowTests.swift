@@ -97,11 +97,20 @@ final class CreatePowTests: XCTestCase {
         await server.stop()
     }
 
+    /// A chain that moves on by `blocks` right before the first freshness check and sends no heads, so only
+    /// that check can notice.
+    func stalenessChain(_ client: SubtensorClient, _ server: DevnetServer, blocks: Int) -> HookedChain {
+        let chain = HookedChain(base: client)
+        chain.beforeCurrentBlock = { n in if n == 1 { for _ in 0 ..< blocks { _ = await server.produceBlock() } } }
+        chain.heads = { AsyncThrowingStream { _ in } }
+        return chain
+    }
+
     /// The chain moves on by three blocks exactly when the solver checks freshness: the stale
     /// solution is dropped and the one returned is for the newest block.
     func testStaleSolutionIsNotReturned() async throws {
         let (server, client) = try await startDevnet(difficulty: 50)
-        let chain = AdvancesBeforeFirstFreshnessCheck(base: client, server: server, blocks: 3)
+        let chain = stalenessChain(client, server, blocks: 3)
         let pow = creator(chain)
         guard case .solved(let solution) = try await pow.run() else { return XCTFail("expected a solution") }
         let head = await server.head()
@@ -109,6 +118,87 @@ final class CreatePowTests: XCTestCase {
         XCTAssertEqual(solution.blockNumber, head.number)
         XCTAssertFalse(solution.isStale(currentBlock: head.number))
         XCTAssertTrue(solution.verify())
+        await client.close()
+        await server.stop()
+    }
+
+    /// Legacy work two blocks behind the head is still fresh at the head but three blocks old in the block that
+    /// would include it: dropped (the chain would answer InvalidWorkBlock), and the devnet takes the one returned.
+    func testWorkThatWouldBeStaleWhenIncludedIsNotReturned() async throws {
+        let (server, client) = try await startDevnet(difficulty: 50)
+        let chain = stalenessChain(client, server, blocks: 2)
+        let pow = creator(chain)
+        guard case .solved(let solution) = try await pow.run() else { return XCTFail("expected a solution") }
+        let head = await server.head()
+        XCTAssertEqual(chain.checks, 2, "the solution two blocks behind was dropped")
+        XCTAssertEqual(solution.blockNumber, head.number)
+        XCTAssertFalse(solution.isStale(currentBlock: head.number + pow.inclusionMargin))
+        let outcome = try await server.submit(solution, legacyNetuid: 1)
+        XCTAssertTrue("\(outcome)".contains("registered"), "\(outcome)")
+        await client.close()
+        await server.stop()
+    }
+
+    /// One failed query while following a head does not end the following: the next head is picked up.
+    func testFollowerSurvivesAFailedQuery() async throws {
+        let (server, client) = try await startDevnet(difficulty: .max)
+        let chain = HookedChain(base: client)
+        chain.beforeDifficulty = { n in if n == 1 { throw InjectedFailure() } }
+        let pow = creator(chain)
+        let run = Task { try await pow.run() }
+        try await eventually("solving") { pow.engine.progress.noncesHashed > 0 }
+        _ = await server.produceBlock()                      // following it fails
+        try await eventually("the failed follow") { chain.difficultyCalls >= 1 }
+        try await server.setDifficulty(netuid: 1, difficulty: 3000)
+        let b2 = await server.produceBlock()
+        let outcome = try await finishes(within: 20) { try await run.value }
+        guard case .solved(let solution) = outcome else { return XCTFail("expected a solution") }
+        XCTAssertEqual(solution.blockNumber, b2.number)
+        XCTAssertEqual(solution.difficulty, 3000)
+        await client.close()
+        await server.stop()
+    }
+
+    /// A follower that keeps failing ends the run with its error instead of hashing an old block unnoticed.
+    func testFollowerGivesUpAfterRepeatedFailures() async throws {
+        let (server, client) = try await startDevnet(difficulty: .max)
+        let chain = HookedChain(base: client)
+        chain.heads = { AsyncThrowingStream { $0.finish(throwing: InjectedFailure()) } }
+        let searchers: [any NonceSearcher] = [KernelSearcher(kernel: KernelCatalog.best)]
+        let pow = PowCreator(chain: chain, request: CreatePowRequest(netuid: 1, hotkey: Self.hotkey, coldkey: Self.coldkey,
+                                                                     scheme: .legacy, updateInterval: 2000),
+                             searchers: searchers, logger: logger, maxFollowFailures: 2)
+        do {
+            _ = try await finishes(within: 20) { try await pow.run() }
+            XCTFail("expected the follower's failure")
+        } catch let failure as FollowFailure {
+            XCTAssertTrue(failure.description.contains("2 times"), failure.description)
+            XCTAssertTrue(pow.engine.isStopped)
+        }
+        await client.close()
+        await server.stop()
+    }
+
+    /// The difficulty rises between finding a solution and returning it: a seal that misses the new
+    /// difficulty is not returned; the solution returned meets what the chain holds now.
+    func testSolutionMissingARaisedDifficultyIsNotReturned() async throws {
+        let (server, client) = try await startDevnet(difficulty: 50)
+        let chain = HookedChain(base: client)
+        let raised: UInt64 = 1_000_000
+        let engineBox = Box<SolverEngine>()
+        chain.beforeCurrentBlock = { n in
+            guard n == 1 else { return }
+            try await server.setDifficulty(netuid: 1, difficulty: raised)
+            _ = await server.produceBlock()
+            while engineBox.value?.currentWork?.difficulty != raised { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let pow = creator(chain)
+        engineBox.value = pow.engine
+        let outcome = try await finishes(within: 30) { try await pow.run() }
+        guard case .solved(let solution) = outcome else { return XCTFail("expected a solution") }
+        XCTAssertTrue(SealTarget(rule: solution.rule, difficulty: raised).accepts(solution.seal))
+        XCTAssertEqual(solution.blockNumber, 1)
+        _ = try await server.submit(solution, legacyNetuid: 1)
         await client.close()
         await server.stop()
     }
@@ -179,29 +269,65 @@ extension CreatePowTests {
     }
 }
 
-/// The real client, with the real chain advanced by `blocks` right before the first freshness check.
-final class AdvancesBeforeFirstFreshnessCheck: RegistrationChain, @unchecked Sendable {
+/// The real client, with hooks: before each `currentBlock` (the freshness check) and `difficulty` call (made
+/// when following a head), given the call's ordinal; and optionally another new-head stream.
+final class HookedChain: RegistrationChain, @unchecked Sendable {
     let base: SubtensorClient
-    let server: DevnetServer
-    let blocks: Int
     private let lock = NSLock()
-    private var _checks = 0
-    var checks: Int { lock.withLock { _checks } }
+    private var counts = (currentBlock: 0, difficulty: 0)
+    var beforeCurrentBlock: @Sendable (Int) async throws -> Void = { _ in }
+    var beforeDifficulty: @Sendable (Int) async throws -> Void = { _ in }
+    var heads: (@Sendable () -> AsyncThrowingStream<NewHead, any Error>)?
 
-    init(base: SubtensorClient, server: DevnetServer, blocks: Int) { self.base = base; self.server = server; self.blocks = blocks }
+    init(base: SubtensorClient) { self.base = base }
+
+    var checks: Int { lock.withLock { counts.currentBlock } }
+    var difficultyCalls: Int { lock.withLock { counts.difficulty } }
 
     func currentBlock() async throws -> UInt64 {
-        let n = lock.withLock { _checks += 1; return _checks }
-        if n == 1 { for _ in 0 ..< blocks { _ = await server.produceBlock() } }
+        let n = lock.withLock { counts.currentBlock += 1; return counts.currentBlock }
+        try await beforeCurrentBlock(n)
         return try await base.currentBlock()
+    }
+    func difficulty(netuid: UInt16) async throws -> UInt64 {
+        let n = lock.withLock { counts.difficulty += 1; return counts.difficulty }
+        try await beforeDifficulty(n)
+        return try await base.difficulty(netuid: netuid)
     }
     func blockWithRetry(netuid: UInt16) async throws -> BlockInfo { try await base.blockWithRetry(netuid: netuid) }
     func blockHash(_ number: UInt64) async throws -> Bytes32 { try await base.blockHash(number) }
-    func difficulty(netuid: UInt16) async throws -> UInt64 { try await base.difficulty(netuid: netuid) }
     func subnetExists(netuid: UInt16) async throws -> Bool { try await base.subnetExists(netuid: netuid) }
     func isHotkeyRegistered(netuid: UInt16, hotkey: Bytes32) async throws -> Bool { try await base.isHotkeyRegistered(netuid: netuid, hotkey: hotkey) }
     func powRegistrationAllowed(netuid: UInt16) async throws -> Bool { try await base.powRegistrationAllowed(netuid: netuid) }
     func v1Difficulty(netuid: UInt16) async throws -> UInt64 { try await base.v1Difficulty(netuid: netuid) }
-    /// No head notifications: only the freshness check can notice the chain moved.
-    func newHeads() -> AsyncThrowingStream<NewHead, any Error> { AsyncThrowingStream { _ in } }
+    func newHeads() -> AsyncThrowingStream<NewHead, any Error> { heads?() ?? base.newHeads() }
+}
+
+struct InjectedFailure: Error {}
+
+/// Fails the test instead of hanging when `operation` does not finish in time.
+func finishes<T: Sendable>(within seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask { try await Task.sleep(for: .seconds(seconds)); return nil }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw TimedOut(seconds: seconds)
+        }
+        return value
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "did not finish within \(seconds) s" }
+}
+
+final class Box<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+    var value: T? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }

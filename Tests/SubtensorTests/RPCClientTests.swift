@@ -267,6 +267,26 @@ final class RPCClientTests: XCTestCase {
         await client.close()
     }
 
+    /// A cancelled `subscribe` returns at once; the node's late reply is unsubscribed, not left running.
+    func testCancelledSubscribeReturnsAtOnceAndALateReplyIsUnsubscribed() async throws {
+        let client = try makeClient(timeout: .seconds(5))
+        _ = try await client.request("chain_getHeader")   // connected
+        node.override("chain_subscribeNewHeads") { _, _ in .delayed(.milliseconds(400), .result(.string("late-1"))) }
+        let started = ContinuousClock.now
+        let task = Task { try await client.subscribe("chain_subscribeNewHeads", unsubscribe: "chain_unsubscribeNewHeads") }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        let error = await expectError { try await task.value }
+        XCTAssertEqual(error as? RPCError, .cancelled(method: "chain_subscribeNewHeads"))
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(2), "not the 5 s request timeout")
+        let deadline = ContinuousClock.now + .seconds(3)
+        while !node.log.contains("chain_unsubscribeNewHeads") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertTrue(node.log.contains("chain_unsubscribeNewHeads"), "the late subscription is unsubscribed: \(node.log)")
+        await client.close()
+    }
+
     func testCancellationAndClose() async throws {
         node.override("never") { _, _ in .silence }
         let client = try makeClient(timeout: .seconds(5))

@@ -57,7 +57,7 @@ public final class RPCClient: Sendable {
             /// A caller waits for the reply.
             case call(CheckedContinuation<Reply, Never>)
             /// (Re)subscription of a local subscription; the reply carries the node's subscription id.
-            case subscribe(local: Int)
+            case subscribe(local: Int, unsubscribe: String)
             /// Nobody waits (unsubscribe).
             case ignore
         }
@@ -276,7 +276,7 @@ public final class RPCClient: Sendable {
         switch pending.kind {
         case .call(let c): c.resume(returning: reply)
         case .ignore: break
-        case .subscribe(let local): subscriptionReplied(local: local, reply)
+        case .subscribe(let local, let unsubscribe): subscriptionReplied(local: local, unsubscribe: unsubscribe, reply)
         }
     }
 
@@ -295,7 +295,9 @@ public final class RPCClient: Sendable {
         let (stream, continuation) = AsyncThrowingStream<JSONValue, any Error>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         let local = state.withLock { s in defer { s.nextLocalSubscription += 1 }; return s.nextLocalSubscription }
         continuation.onTermination = { [weak self] _ in self?.dropSubscription(local: local) }
-        let result: Result<Void, RPCError> = await withCheckedContinuation { c in
+        // A cancelled caller gets `.cancelled` at once instead of waiting for the reply or the timeout.
+        let result: Result<Void, RPCError> = await withTaskCancellationHandler {
+          await withCheckedContinuation { c in
             let connected: Bool? = state.withLock { s in
                 if s.closed { return nil }
                 s.subscriptions[local] = Subscription(method: method, params: params, unsubscribeMethod: unsubscribeMethod,
@@ -307,7 +309,11 @@ public final class RPCClient: Sendable {
                 return s.connection != nil
             }
             guard let connected else { return c.resume(returning: .failure(.clientClosed(method: method))) }
+            if Task.isCancelled { return subscriptionCancelled(local: local) }
             if connected { sendSubscribe(local: local) }
+          }
+        } onCancel: { [weak self] in
+            self?.subscriptionCancelled(local: local)
         }
         if case .failure(let error) = result {
             continuation.finish(throwing: error)
@@ -317,29 +323,39 @@ public final class RPCClient: Sendable {
     }
 
     private func sendSubscribe(local: Int) {
-        let request: (Int64, String, String)? = state.withLock { s in
+        let request: (Int64, String, String, String)? = state.withLock { s in
             guard let sub = s.subscriptions[local] else { return nil }
             let id = s.nextID
             s.nextID += 1
-            return (id, sub.method, RPCClient.encodeRequest(id: id, method: sub.method, params: sub.params))
+            return (id, sub.method, sub.unsubscribeMethod, RPCClient.encodeRequest(id: id, method: sub.method, params: sub.params))
         }
-        guard let (id, method, text) = request else { return }
-        register(id: id, Pending(method: method, text: text, kind: .subscribe(local: local)), timeout: configuration.requestTimeout)
+        guard let (id, method, unsubscribe, text) = request else { return }
+        register(id: id, Pending(method: method, text: text, kind: .subscribe(local: local, unsubscribe: unsubscribe)),
+                 timeout: configuration.requestTimeout)
     }
 
-    private func subscriptionReplied(local: Int, _ reply: Reply) {
+    private func subscriptionReplied(local: Int, unsubscribe unsubscribeMethod: String, _ reply: Reply) {
         var waiter: CheckedContinuation<Result<Void, RPCError>, Never>?
         var finishWith: RPCError?
         var stream: AsyncThrowingStream<JSONValue, any Error>.Continuation?
+        // A node-side subscription nobody will read (the local one is gone, or this one replaces it on the
+        // same connection): unsubscribed at once, or the node would keep sending its notifications.
+        var orphan: String?
         state.withLock { s in
-            guard var sub = s.subscriptions[local] else { return }
+            guard var sub = s.subscriptions[local] else {
+                if case .success(let value) = reply, let id = RPCClient.subscriptionID(value), s.connection != nil { orphan = id }
+                return
+            }
             switch reply {
             case .success(let value):
                 guard let serverID = RPCClient.subscriptionID(value) else {
                     finishWith = .malformedReply(method: sub.method, reason: "subscription id is \(value.jsonText.prefix(80)), not a string")
                     break
                 }
-                if let old = sub.serverID { s.serverSubscriptions[old] = nil }
+                if let old = sub.serverID, old != serverID {
+                    s.serverSubscriptions[old] = nil
+                    orphan = old
+                }
                 sub.serverID = serverID
                 s.serverSubscriptions[serverID] = local
                 waiter = sub.waiter
@@ -360,6 +376,7 @@ public final class RPCClient: Sendable {
                 if let id = sub.serverID { s.serverSubscriptions[id] = nil }
             }
         }
+        if let orphan { sendUnsubscribe(unsubscribeMethod, serverID: orphan) }
         if let finishWith {
             if let waiter { waiter.resume(returning: .failure(finishWith)) } else { stream?.finish(throwing: finishWith) }
             logger.warning("subscription ended", metadata: ["error": "\(finishWith)"])
@@ -369,15 +386,26 @@ public final class RPCClient: Sendable {
     }
 
     private func subscriptionTimedOut(local: Int, after timeout: Duration) {
+        failSubscriptionWaiter(local: local) { sub, connected, reason in
+            connected ? .timeout(method: sub.method, seconds: timeout.seconds)
+                : .notConnected(method: sub.method, endpoint: endpoint.url, reason: reason)
+        }
+    }
+
+    private func subscriptionCancelled(local: Int) {
+        failSubscriptionWaiter(local: local) { sub, _, _ in .cancelled(method: sub.method) }
+    }
+
+    /// Ends a subscription still waiting for its first confirmation (a late reply is then unsubscribed).
+    private func failSubscriptionWaiter(local: Int, _ error: (Subscription, Bool, String) -> RPCError) {
         let (sub, connected, reason): (Subscription?, Bool, String) = state.withLock { s in
             guard let sub = s.subscriptions[local], sub.waiter != nil else { return (nil, false, "") }
             s.subscriptions[local] = nil
             return (sub, s.connection != nil, s.lastError)
         }
         guard let sub else { return }
-        let error: RPCError = connected ? .timeout(method: sub.method, seconds: timeout.seconds)
-            : .notConnected(method: sub.method, endpoint: endpoint.url, reason: reason)
-        sub.waiter?.resume(returning: .failure(error))
+        sub.waiterTimeout?.cancel()
+        sub.waiter?.resume(returning: .failure(error(sub, connected, reason)))
     }
 
     private func dropSubscription(local: Int) {
@@ -390,6 +418,10 @@ public final class RPCClient: Sendable {
             return (sub.unsubscribeMethod, serverID)
         }
         guard let (method, serverID) = unsubscribe else { return }
+        sendUnsubscribe(method, serverID: serverID)
+    }
+
+    private func sendUnsubscribe(_ method: String, serverID: String) {
         let id = state.withLock { s in defer { s.nextID += 1 }; return s.nextID }
         register(id: id, Pending(method: method, text: RPCClient.encodeRequest(id: id, method: method, params: [.string(serverID)]),
                                  kind: .ignore), timeout: configuration.requestTimeout)
