@@ -48,9 +48,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "WSClient", package: "swift-websocket"),
         ]),
+        // Prebuilt cubins of the GPU kernel source (tools/gen_cuda_images.py), for machines with a driver and no NVRTC.
+        .target(name: "CCUDAImages", exclude: ["images"]),
         // GPU workers: CUDA (driver API + NVRTC) and OpenCL, both loaded at run time; the kernel source
         // is Sources/GPUKernels/seal_kernel.h, carried as a generated Swift string.
-        .target(name: "GPUSolver", dependencies: ["PoWCore", "PoWSolver"]),
+        .target(name: "GPUSolver", dependencies: ["PoWCore", "PoWSolver", "CCUDAImages"]),
         .executableTarget(name: "btpow", dependencies: [
             "PoWCore", "PoWSolver", "Subtensor", "Registration", "Devnet", "GPUSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,7 +77,7 @@ let package = Package(
         // Test-only: a stand-in CUDA driver and NVRTC whose "device" runs the host-compiled kernel.
         .target(name: "FakeCUDA", path: "Tests/FakeCUDA"),
         .testTarget(name: "GPUSolverTests", dependencies: [
-            "GPUSolver", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors",
+            "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors",
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.

@@ -5,10 +5,12 @@
 # repository root (it reads the shared vectors in Tests/TestVectors/Fixtures):
 #   swift build -c release --static-swift-stdlib --scratch-path .build-static
 #   mkdir -p .gpu && cp .build-static/release/btpow .gpu/btpow && strip .gpu/btpow && gzip -9 .gpu/btpow
-#   bash bench/gpu.sh                  # on the GPU machine; needs python3 and the NVIDIA driver
+#   bash bench/gpu.sh                  # on the GPU machine; needs python3 and the NVIDIA driver (the binary
+#                                      # carries cubins for sm_70...sm_120, so NVRTC is optional)
 # Settings (environment):
 #   BTPOW=path/to/btpow (default .gpu/btpow)   GPU_FLAG=--cuda (or --opencl, to try this script
-#   on PoCL without a GPU)   BENCH_SECONDS=10   REAL_DIFFICULTY=50000000000 (legacy; v1 uses 3/5 of it)
+#   on PoCL without a GPU)   BENCH_SECONDS=10   REAL_DIFFICULTY=20000000000 (legacy; v1 uses 3/5 of it)
+#   REAL_TIMEOUT=120 (seconds per real-difficulty solve; the device tool stops a command at 600 s)
 #   RULE_DIFFICULTY=20000000 (the scheme × rule comparisons, which the CPU also scans)
 #   OUT=folder for the JSON results (default /tmp/btpow-gpu; at most 6 files: devices, real_*, bench_*)
 # With the device tool: run(command="bash bench/gpu.sh 2>&1 | tee $OUT/gpu.log", carry=[".gpu"], timeout_s=600)
@@ -18,7 +20,8 @@ cd "$(dirname "$0")/.."
 B=${BTPOW:-.gpu/btpow}
 FLAG=${GPU_FLAG:---cuda}
 BENCH_SECONDS=${BENCH_SECONDS:-10}
-REAL_DIFFICULTY=${REAL_DIFFICULTY:-50000000000}
+REAL_DIFFICULTY=${REAL_DIFFICULTY:-20000000000}
+REAL_TIMEOUT=${REAL_TIMEOUT:-120}
 RULE_DIFFICULTY=${RULE_DIFFICULTY:-20000000}
 OUTDIR=${OUT:-/tmp/btpow-gpu}
 VECTORS=Tests/TestVectors/Fixtures/registration-pow.json
@@ -38,9 +41,14 @@ print(v.get(sys.argv[1], "") if isinstance(v, dict) else "")' "$1"; }
 # The first solution of a range as "nonce", or "none" (exit 1), or "error".
 first() { local out rc; out=$("$B" "$@"); rc=$?; if [ $rc -eq 0 ]; then echo "$out" | field nonce; elif [ $rc -eq 1 ]; then echo none; else echo error; fi; }
 
+command -v python3 > /dev/null || { echo "python3 is needed (JSON fields, timings)"; exit 2; }
 # A gzipped binary travels in a third of the space (the device tool carries 64 MiB in all).
 if [ ! -x "$B" ] && [ -f "$B.gz" ]; then gunzip -c "$B.gz" > "$B" && chmod +x "$B"; fi
 [ -x "$B" ] || { echo "no btpow binary at $B (see the build steps at the top of $0)"; exit 2; }
+# --static-swift-stdlib still links glibc, libstdc++ and libgcc_s dynamically: say what this machine lacks.
+if missing=$(ldd "$B" 2>&1 | grep -e "not found" -e "version .* not found"); then
+    echo "the binary cannot run here, missing: $missing"; exit 2
+fi
 
 section machine
 nvidia-smi -L 2>/dev/null || echo "(no nvidia-smi)"
@@ -57,7 +65,7 @@ fi
 "$B" devices
 "$B" devices --json > "$OUTDIR/devices.json"
 
-section "first build (NVRTC compile, then cached on disk)"
+section "first solve (the prebuilt cubin, or an NVRTC compile cached on disk)"
 start=$(date +%s.%N)
 "$B" solve --block-hash 0x$(printf '11%.0s' {1..32}) --hotkey 0x$(printf '22%.0s' {1..32}) --difficulty 1000 \
     --nonce-start 0 --nonce-end 1000000 $FLAG --threads 0 --json --quiet > "$WORK/first.json" \
@@ -117,12 +125,19 @@ for scheme in legacy v1; do
     done
 done
 
+section "benchmarks ($BENCH_SECONDS s each)"
+for scheme in legacy v1; do
+    "$B" bench $FLAG --scheme "$scheme" --seconds "$BENCH_SECONDS" --json > "$OUTDIR/bench_$scheme.json" \
+        && python3 -c "import json;r=json.load(open('$OUTDIR/bench_$scheme.json'));[print('$scheme', w['worker'], '%.4g seals/s' % w['hashes_per_second'], w['device']) for w in r['workers']]" \
+        || fail "bench $scheme"
+done
+
 section "a solve at a real difficulty (random start, as the seed; status shown)"
 for scheme in legacy v1; do
     d=$REAL_DIFFICULTY; extra=()
     if [ "$scheme" = v1 ]; then d=$((REAL_DIFFICULTY * 3 / 5)); extra=(--netuid 1 --coldkey "$K3"); fi
     start=$(date +%s.%N)
-    out=$(timeout 400 "$B" solve --scheme "$scheme" "${extra[@]}" --block-hash "$K2" --hotkey "$K1" --difficulty "$d" \
+    out=$(timeout "$REAL_TIMEOUT" "$B" solve --scheme "$scheme" "${extra[@]}" --block-hash "$K2" --hotkey "$K1" --difficulty "$d" \
           $FLAG --no-output-in-place --json 2> "$WORK/real_$scheme.log")
     took=$(python3 -c "import time;print(round(time.time()-$start,1))")
     tail -n 2 "$WORK/real_$scheme.log"
@@ -133,22 +148,20 @@ for scheme in legacy v1; do
     echo "$out" > "$OUTDIR/real_$scheme.json"
 done
 
-section "benchmarks ($BENCH_SECONDS s each)"
-for scheme in legacy v1; do
-    "$B" bench $FLAG --scheme "$scheme" --seconds "$BENCH_SECONDS" --json > "$OUTDIR/bench_$scheme.json" \
-        && python3 -c "import json;r=json.load(open('$OUTDIR/bench_$scheme.json'));[print('$scheme', w['worker'], '%.4g seals/s' % w['hashes_per_second'], w['device']) for w in r['workers']]" \
-        || fail "bench $scheme"
-done
+section "tuning and launch overhead"
 for tpb in 128 512 1024; do
-    "$B" bench $FLAG --tpb "$tpb" --seconds 5 --json | python3 -c "import json,sys;r=json.load(sys.stdin);print('legacy tpb $tpb: %.4g seals/s' % r['hashes_per_second'])"
+    "$B" bench $FLAG --tpb "$tpb" --seconds 5 --json \
+        | python3 -c "import json,sys;r=json.load(sys.stdin);print('legacy --tpb $tpb: %.4g seals/s' % r['hashes_per_second'], r['workers'][0]['device'])"
 done
 # Launch overhead: batches 10x larger amortize it; the difference is what launches cost.
 small=$("$B" bench $FLAG --seconds 5 --update-interval 50000 --json | field hashes_per_second)
 large=$("$B" bench $FLAG --seconds 5 --update-interval 500000 --json | field hashes_per_second)
 python3 -c "s,l=$small,$large;print('launch overhead at update-interval 50000: %.2f%% (%.4g vs %.4g seals/s)' % (100*(1-s/l), s, l))"
 if [ "$FLAG" = "--cuda" ]; then
-    BTPOW_NVRTC_OPTIONS=--maxrregcount=64 "$B" bench --cuda --seconds 5 --json \
-        | python3 -c "import json,sys;r=json.load(sys.stdin);print('legacy, --maxrregcount=64: %.4g seals/s' % r['hashes_per_second'])"
+    if python3 -c "import json,sys;sys.exit(0 if (json.load(open('$OUTDIR/devices.json'))['cuda'].get('nvrtc') or '').startswith('NVRTC ') else 1)"; then
+        BTPOW_NVRTC_OPTIONS=--maxrregcount=64 "$B" bench --cuda --seconds 5 --json \
+            | python3 -c "import json,sys;r=json.load(sys.stdin);print('legacy, NVRTC --maxrregcount=64: %.4g seals/s' % r['hashes_per_second'], r['workers'][0]['device'])"
+    else echo "no NVRTC here: the --maxrregcount=64 variant (compiled at run time) skipped"; fi
     "$B" bench --cuda --threads "$(nproc)" --seconds 5 | tail -n 1
     if python3 -c "import json,sys;sys.exit(0 if json.load(open('$OUTDIR/devices.json'))['opencl']['available'] else 1)"; then
         for scheme in legacy v1; do "$B" bench --opencl --scheme "$scheme" --seconds 5 | tail -n 2; done

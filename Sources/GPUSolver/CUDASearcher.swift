@@ -66,9 +66,15 @@ public final class CUDASearcher: NonceSearcher {
         context = ctx!
         try d.check(d.ctxSetCurrent(ctx), "cuCtxSetCurrent")
 
-        let image = try (compile ?? { try CUDAKernelBuild.image(for: $0) })(device)
+        var image = try (compile ?? { try CUDAKernelBuild.image(for: $0) })(device)
+        do {
+            mod = try Self.load(image, driver: d)
+        } catch let loadError where image.prebuilt {
+            // A driver that refuses the carried cubin (too old for it, say): compile here instead, if NVRTC is at hand.
+            do { image = try CUDAKernelBuild.image(for: device, allowPrebuilt: false) } catch { throw loadError }
+            mod = try Self.load(image, driver: d)
+        }
         build = "\(image.kind.rawValue) \(image.target) by \(image.compiler)"
-        mod = try Self.load(image, driver: d)
         module = mod!
 
         var fns: [OpaquePointer] = []
@@ -123,6 +129,10 @@ public final class CUDASearcher: NonceSearcher {
             var e = d.error(rc, "cuModuleLoadDataEx(\(image.kind.rawValue) \(image.target))")
             let text = String(cString: log)
             if !text.isEmpty { e = CUDAError(call: e.call, code: e.code, name: e.name, message: e.message + ": " + text) }
+            if rc == 222 {   // CUDA_ERROR_UNSUPPORTED_PTX_VERSION: NVRTC is newer than the driver
+                e = CUDAError(call: e.call, code: e.code, name: e.name, message: e.message
+                              + " (the NVIDIA driver is older than \(image.compiler): update the driver, or point BTPOW_NVRTC_LIBRARY at an NVRTC no newer than it)")
+            }
             throw e
         }
         return module!

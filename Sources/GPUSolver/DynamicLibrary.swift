@@ -96,4 +96,16 @@ enum LibrarySearch {
         }
         return out
     }
+
+    /// Names of the entries of `dir` that start with `prefix`, sorted newest-looking (descending) first.
+    static func entries(of dir: String, prefix: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name.hasPrefix(prefix) { names.append(name) }
+        }
+        return names.sorted(by: >)
+    }
 }

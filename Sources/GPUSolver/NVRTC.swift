@@ -41,28 +41,41 @@ public final class NVRTC: @unchecked Sendable {
 
     static let sonames = ["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so.11.1", "libnvrtc.so.11.0", "libnvrtc.so"]
 
-    /// $BTPOW_NVRTC_LIBRARY, the sonames on the loader's path, then CUDA's usual install folders.
+    /// $BTPOW_NVRTC_LIBRARY, the sonames on the loader's path, then CUDA's usual install folders and the PyPI wheel's
+    /// (nvidia-cuda-nvrtc-cu12 in a venv, ~/.local or the system's site-packages). Versions no newer than the
+    /// driver's CUDA come first: an older driver refuses what a newer NVRTC major version makes.
     public static var defaultCandidates: [String] {
         var dirs: [String] = []
         for variable in ["CUDA_HOME", "CUDA_PATH"] {
             if let root = LibrarySearch.environment(variable) { dirs += [root + "/lib64", root + "/lib"] }
         }
         dirs += ["/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/local/cuda/targets/sbsa-linux/lib"]
-        dirs += versionedCUDAFolders().map { "/usr/local/\($0)/lib64" }
-        return [LibrarySearch.environment("BTPOW_NVRTC_LIBRARY")].compactMap { $0 } + sonames
-            + LibrarySearch.existing(dirs: dirs, names: sonames)
+        dirs += LibrarySearch.entries(of: "/usr/local", prefix: "cuda-").map { "/usr/local/\($0)/lib64" }
+        dirs += wheelFolders()
+        let names = orderedSonames(driverMajor: (try? CUDADriver.shared()).map { Int($0.version) / 1000 })
+        return [LibrarySearch.environment("BTPOW_NVRTC_LIBRARY")].compactMap { $0 } + names
+            + LibrarySearch.existing(dirs: dirs, names: names)
     }
 
-    /// /usr/local/cuda-12.4 and the like, newest name first.
-    static func versionedCUDAFolders() -> [String] {
-        guard let dir = opendir("/usr/local") else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name.hasPrefix("cuda-") { names.append(name) }
+    /// Where pip puts the nvidia-cuda-nvrtc wheel's library: <lib>/python3.X/{site,dist}-packages/nvidia/cuda_nvrtc/lib
+    /// under $VIRTUAL_ENV, ~/.local and the system's prefixes.
+    static func wheelFolders() -> [String] {
+        var libs = ["/usr/local/lib", "/usr/lib"]
+        if let home = LibrarySearch.environment("HOME") { libs.insert(home + "/.local/lib", at: 0) }
+        if let venv = LibrarySearch.environment("VIRTUAL_ENV") { libs.insert(venv + "/lib", at: 0) }
+        return libs.flatMap { lib in
+            LibrarySearch.entries(of: lib, prefix: "python3").flatMap { python in
+                ["site-packages", "dist-packages"].map { "\(lib)/\(python)/\($0)/nvidia/cuda_nvrtc/lib" }
+            }
         }
-        return names.sorted(by: >)
+    }
+
+    /// `sonames` with those whose major version is above the driver's CUDA major moved to the end.
+    static func orderedSonames(driverMajor: Int?) -> [String] {
+        guard let driverMajor else { return sonames }
+        func major(_ name: String) -> Int? { name.split(separator: ".").dropFirst(2).first.flatMap { Int($0) } }
+        let fits = sonames.filter { (major($0) ?? 0) <= driverMajor }
+        return fits + sonames.filter { !fits.contains($0) }
     }
 
     public convenience init(candidates: [String] = NVRTC.defaultCandidates) throws {
@@ -167,8 +180,11 @@ public struct CUDAModuleImage: Sendable {
     public let bytes: [UInt8]
     public let log: String
     public let compiler: String
-    public init(kind: Kind, target: String, bytes: [UInt8], log: String, compiler: String) {
+    /// Carried in the binary (`PrebuiltCUDAImages`) rather than compiled here.
+    public let prebuilt: Bool
+    public init(kind: Kind, target: String, bytes: [UInt8], log: String, compiler: String, prebuilt: Bool = false) {
         self.kind = kind; self.target = target; self.bytes = bytes; self.log = log; self.compiler = compiler
+        self.prebuilt = prebuilt
     }
 }
 
@@ -186,10 +202,19 @@ public enum CUDAKernelBuild {
     /// architecture compile once (NVRTC takes seconds for this kernel).
     private static let built = Mutex<[String: CUDAModuleImage]>([:])
 
-    /// The module for `device`. With the default compiler (the CLI's path) images are also kept on
-    /// disk (`KernelImageCache`), so later runs skip the seconds NVRTC takes.
+    /// $BTPOW_CUDA_COMPILE set: compile with NVRTC even where a prebuilt cubin fits.
+    public static var compileRequested: Bool { LibrarySearch.environment("BTPOW_CUDA_COMPILE") != nil }
+
+    /// The module for `device`: the binary's prebuilt cubin for its architecture when one fits and nothing asks
+    /// for a compile (another compiler, source or options); else NVRTC's. With the default compiler (the CLI's
+    /// path) compiled images are also kept on disk (`KernelImageCache`), so later runs skip the seconds NVRTC takes.
     public static func image(for device: CUDADeviceInfo, nvrtc: NVRTC? = nil, source: String = SealKernelSource.text,
-                             extraOptions: [String] = CUDAKernelBuild.environmentOptions) throws -> CUDAModuleImage {
+                             extraOptions: [String] = CUDAKernelBuild.environmentOptions,
+                             allowPrebuilt: Bool = true) throws -> CUDAModuleImage {
+        if allowPrebuilt, nvrtc == nil, extraOptions.isEmpty, !compileRequested, source == SealKernelSource.text,
+           let image = PrebuiltCUDAImages.image(for: device) {
+            return image
+        }
         let compiler = try nvrtc ?? NVRTC.shared()
         let diskCache = nvrtc == nil ? KernelImageCache.default : nil
         guard let target = NVRTC.target(device: device.archNumber, supported: compiler.supportedArchs,

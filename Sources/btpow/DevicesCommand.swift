@@ -17,10 +17,14 @@ struct DevicesCommand: AsyncParsableCommand {
         var library: String?
         var driver_version: String?
         var nvrtc: String?
+        /// The cubins the binary carries (used without NVRTC).
+        var prebuilt = PrebuiltCUDAImages.architectures.map { "sm_\($0)" }
         var devices: [CUDADeviceEntry] = []
     }
     struct CUDADeviceEntry: Encodable {
         let index: Int, name: String, compute_capability: String, multiprocessors: Int, memory_bytes: UInt64, clock_mhz: Int
+        /// Where its kernel comes from: "prebuilt sm_80", "NVRTC", or why there is none.
+        let kernel: String
     }
     struct OpenCLReport: Encodable {
         var available = false
@@ -40,13 +44,18 @@ struct DevicesCommand: AsyncParsableCommand {
             let driver = try CUDADriver.shared()
             r.library = driver.library.path
             r.driver_version = "\(driver.version / 1000).\(driver.version % 1000 / 10)"
+            var haveNVRTC = false
             do {
                 let nvrtc = try NVRTC.shared()
                 r.nvrtc = "NVRTC \(nvrtc.version.major).\(nvrtc.version.minor) (\(nvrtc.library.path))"
-            } catch { r.nvrtc = "not usable: \(error)" }
+                haveNVRTC = true
+            } catch { r.nvrtc = "NVRTC not usable (only needed for GPUs without a prebuilt cubin): \(error)" }
             r.devices = try CUDADiscovery.devices(driver: driver).map {
-                CUDADeviceEntry(index: $0.index, name: $0.name, compute_capability: $0.computeCapability,
-                                multiprocessors: $0.multiprocessors, memory_bytes: $0.totalMemoryBytes, clock_mhz: $0.clockMHz)
+                let kernel = PrebuiltCUDAImages.architecture(forDevice: $0.archNumber).map { "prebuilt sm_\($0)" }
+                    ?? (haveNVRTC ? "NVRTC" : "none: no prebuilt cubin for compute \($0.computeCapability) and no NVRTC (\(NVRTC.remedy))")
+                return CUDADeviceEntry(index: $0.index, name: $0.name, compute_capability: $0.computeCapability,
+                                       multiprocessors: $0.multiprocessors, memory_bytes: $0.totalMemoryBytes, clock_mhz: $0.clockMHz,
+                                       kernel: kernel)
             }
             r.available = true
         } catch { r.reason = "\(error)" }
@@ -76,7 +85,7 @@ struct DevicesCommand: AsyncParsableCommand {
         } else {
             print("CUDA: driver \(report.cuda.driver_version ?? "?") (\(report.cuda.library ?? "?")), \(report.cuda.nvrtc ?? "")")
             for d in report.cuda.devices {
-                print("  --cuda --dev-id \(d.index): \(d.name), compute \(d.compute_capability), \(d.multiprocessors) SMs, \(gib(d.memory_bytes))")
+                print("  --cuda --dev-id \(d.index): \(d.name), compute \(d.compute_capability), \(d.multiprocessors) SMs, \(gib(d.memory_bytes)), kernel: \(d.kernel)")
             }
         }
         if let reason = report.opencl.reason {

@@ -16,13 +16,17 @@ static uint32_t last_grid, last_block;
 static int live_allocations, context_refs, modules_loaded;
 static sk_params constants;          /* the module's __constant__ sk_const */
 static char last_options[512];
+static int fail_once;                /* fail_call fails one time only */
+static size_t last_image_size;
 
 void fake_cuda_reset(void)
 {
     fail_call[0] = 0; fail_code = 0; device_count = 1; cc_major = 9; cc_minor = 0;
     launches = uploads = 0; last_grid = last_block = 0; live_allocations = context_refs = modules_loaded = 0;
-    memset(&constants, 0, sizeof constants); last_options[0] = 0;
+    memset(&constants, 0, sizeof constants); last_options[0] = 0; fail_once = 0; last_image_size = 0;
 }
+void fake_cuda_fail_once(const char *call, int code) { fake_cuda_fail(call, code); fail_once = 1; }
+size_t fake_cuda_last_image_size(void) { return last_image_size; }
 void fake_cuda_fail(const char *call, int code) { snprintf(fail_call, sizeof fail_call, "%s", call); fail_code = code; }
 void fake_cuda_set_device_count(int count) { device_count = count; }
 void fake_cuda_set_compute_capability(int major, int minor) { cc_major = major; cc_minor = minor; }
@@ -35,7 +39,7 @@ int fake_cuda_context_refs(void) { return context_refs; }
 int fake_cuda_modules_loaded(void) { return modules_loaded; }
 const char *fake_nvrtc_last_options(void) { return last_options; }
 
-#define FAIL_IF(name) do { if (fail_call[0] && strcmp(fail_call, name) == 0) return fail_code; } while (0)
+#define FAIL_IF(name) do { if (fail_call[0] && strcmp(fail_call, name) == 0) { if (fail_once) fail_call[0] = 0; return fail_code; } } while (0)
 
 /* ---- driver ---- */
 typedef unsigned long long dptr;
@@ -74,11 +78,22 @@ static int f_cuCtxSetCurrent(void *ctx) { (void)ctx; FAIL_IF("cuCtxSetCurrent");
 static int f_cuModuleLoadDataEx(void **module, const void *image, unsigned n, int *options, void **values)
 {
     if (fail_call[0] && strcmp(fail_call, "cuModuleLoadDataEx") == 0) {
+        if (fail_once) fail_call[0] = 0;
         for (unsigned i = 0; i < n; i++)
             if (options[i] == 5) snprintf((char *)values[i], 64, "fake JIT log: ptxas fatal");
         return fail_code;
     }
     if (!image) return 1;
+    /* A cubin is an ELF file ending with its section or program header table, whichever comes last. */
+    const unsigned char *b = image;
+    if (b[0] == 0x7f && b[1] == 'E' && b[4] == 2) {
+        unsigned long long phoff, shoff; unsigned short ph[4];
+        memcpy(&phoff, b + 32, 8); memcpy(&shoff, b + 40, 8); memcpy(ph, b + 54, 8);
+        unsigned long long end_ph = phoff + (unsigned long long)ph[0] * ph[1], end_sh = shoff + (unsigned long long)ph[2] * ph[3];
+        last_image_size = (size_t)(end_ph > end_sh ? end_ph : end_sh);
+    } else {
+        last_image_size = strlen((const char *)image) + 1;   /* PTX text */
+    }
     *module = (void *)0x2; modules_loaded++; return 0;
 }
 static int f_cuModuleUnload(void *m) { (void)m; FAIL_IF("cuModuleUnload"); modules_loaded--; return 0; }
@@ -203,7 +218,7 @@ static const char *fake_log(struct fake_program *p) { return p->failed ? "seal_k
 static int n_nvrtcGetProgramLogSize(void *prog, size_t *n) { *n = strlen(fake_log(prog)) + 1; return 0; }
 static int n_nvrtcGetProgramLog(void *prog, char *out) { strcpy(out, fake_log(prog)); return 0; }
 static const char fake_ptx[] = "// fake PTX\n.entry sk_search_legacy\n.entry sk_search_v1\n";
-static const unsigned char fake_cubin[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
+static const unsigned char fake_cubin[64] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
 static int n_nvrtcGetPTXSize(void *prog, size_t *n) { (void)prog; FAIL_IF("nvrtcGetPTXSize"); *n = sizeof fake_ptx; return 0; }
 static int n_nvrtcGetPTX(void *prog, char *out) { (void)prog; FAIL_IF("nvrtcGetPTX"); memcpy(out, fake_ptx, sizeof fake_ptx); return 0; }
 static int n_nvrtcGetCUBINSize(void *prog, size_t *n) { (void)prog; FAIL_IF("nvrtcGetCUBINSize"); *n = sizeof fake_cubin; return 0; }

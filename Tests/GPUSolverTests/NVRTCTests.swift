@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import GPUSolver
 import FakeCUDA
@@ -81,5 +82,29 @@ final class KernelImageCacheTests: XCTestCase {
         let ptx = CUDAModuleImage(kind: .ptx, target: "compute_90", bytes: Array(".version 8.8\n".utf8) + [0], log: "", compiler: "x")
         cache.store(ptx, key: key)
         XCTAssertEqual(cache.load(key: key, cubin: false, arch: 90, compiler: nvrtc)?.bytes, ptx.bytes)
+    }
+
+    /// An NVRTC newer than the driver's CUDA major version is tried last (an older driver refuses its output).
+    func testSonamesNoNewerThanTheDriverComeFirst() {
+        XCTAssertEqual(NVRTC.orderedSonames(driverMajor: nil), NVRTC.sonames)
+        XCTAssertEqual(NVRTC.orderedSonames(driverMajor: 13), NVRTC.sonames)
+        let for12 = NVRTC.orderedSonames(driverMajor: 12)
+        XCTAssertEqual(for12.first, "libnvrtc.so.12")
+        XCTAssertEqual(for12.last, "libnvrtc.so.13")
+        XCTAssertEqual(Set(for12), Set(NVRTC.sonames))
+    }
+
+    /// pip's nvidia-cuda-nvrtc-cu12 wheel under ~/.local is found without any setting.
+    func testFindsThePipWheelUnderHome() throws {
+        let home = NSTemporaryDirectory() + "btpow-home-\(getpid())"
+        let lib = home + "/.local/lib/python3.11/site-packages/nvidia/cuda_nvrtc/lib"
+        try FileManager.default.createDirectory(atPath: lib, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: lib + "/libnvrtc.so.12", contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let saved = getenv("HOME").map { String(cString: $0) }
+        setenv("HOME", home, 1)
+        defer { if let saved { setenv("HOME", saved, 1) } else { unsetenv("HOME") } }
+        XCTAssertTrue(NVRTC.wheelFolders().contains(lib), "\(NVRTC.wheelFolders())")
+        XCTAssertTrue(NVRTC.defaultCandidates.contains(lib + "/libnvrtc.so.12"))
     }
 }

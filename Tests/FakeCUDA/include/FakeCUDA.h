@@ -4,6 +4,7 @@
  * one call can be made to fail to check its error path. */
 #ifndef FAKE_CUDA_H
 #define FAKE_CUDA_H
+#include <stddef.h>
 #include <stdint.h>
 
 /* The entry point standing in for `name` (cuInit, nvrtcCompileProgram, ...), or NULL. */
@@ -13,6 +14,10 @@ void *fake_cuda_symbol(const char *name);
 void fake_cuda_reset(void);
 /* Make every later call of `call` (e.g. "cuLaunchKernel", "nvrtcCompileProgram") return `code`. */
 void fake_cuda_fail(const char *call, int code);
+/// Like fake_cuda_fail, for the next such call only.
+void fake_cuda_fail_once(const char *call, int code);
+/// Bytes of the last image cuModuleLoadDataEx took (from the ELF header for a cubin, the text for PTX).
+size_t fake_cuda_last_image_size(void);
 void fake_cuda_set_device_count(int count);
 void fake_cuda_set_compute_capability(int major, int minor);
 
