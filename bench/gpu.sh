@@ -46,7 +46,7 @@ command -v python3 > /dev/null || { echo "python3 is needed (JSON fields, timing
 if [ ! -x "$B" ] && [ -f "$B.gz" ]; then gunzip -c "$B.gz" > "$B" && chmod +x "$B"; fi
 [ -x "$B" ] || { echo "no btpow binary at $B (see the build steps at the top of $0)"; exit 2; }
 # --static-swift-stdlib still links glibc, libstdc++ and libgcc_s dynamically: say what this machine lacks.
-if missing=$(ldd "$B" 2>&1 | grep -e "not found" -e "version .* not found"); then
+if command -v ldd > /dev/null && missing=$(ldd "$B" 2>&1 | grep -e "not found" -e "version .* not found"); then
     echo "the binary cannot run here, missing: $missing"; exit 2
 fi
 
@@ -54,9 +54,10 @@ section machine
 nvidia-smi -L 2>/dev/null || echo "(no nvidia-smi)"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>/dev/null || true
 "$B" --version
-# NVRTC: btpow looks on the loader path and in /usr/local/cuda*; otherwise use a copy from a pip wheel.
+# NVRTC (optional: only for --maxrregcount below and GPUs without a prebuilt cubin): btpow looks on the loader
+# path, in /usr/local/cuda* and in pip wheel folders; otherwise use any copy under /usr or /opt.
 if [ "$FLAG" = "--cuda" ] && [ -z "${BTPOW_NVRTC_LIBRARY:-}" ]; then
-    nvrtc_ok=$("$B" devices --json | python3 -c 'import json,sys; print((json.load(sys.stdin)["cuda"].get("nvrtc") or "").startswith("NVRTC"))')
+    nvrtc_ok=$("$B" devices --json | python3 -c 'import json,sys; print(bool(json.load(sys.stdin)["cuda"].get("nvrtc_available")))')
     if [ "$nvrtc_ok" != "True" ]; then
         lib=$(find /usr /opt -name 'libnvrtc.so.1[0-9]*' 2>/dev/null | grep -v -e alt -e builtins | sort -r | head -n 1)
         if [ -n "$lib" ]; then export BTPOW_NVRTC_LIBRARY="$lib"; echo "using NVRTC at $lib"; fi
@@ -158,7 +159,7 @@ small=$("$B" bench $FLAG --seconds 5 --update-interval 50000 --json | field hash
 large=$("$B" bench $FLAG --seconds 5 --update-interval 500000 --json | field hashes_per_second)
 python3 -c "s,l=$small,$large;print('launch overhead at update-interval 50000: %.2f%% (%.4g vs %.4g seals/s)' % (100*(1-s/l), s, l))"
 if [ "$FLAG" = "--cuda" ]; then
-    if python3 -c "import json,sys;sys.exit(0 if (json.load(open('$OUTDIR/devices.json'))['cuda'].get('nvrtc') or '').startswith('NVRTC ') else 1)"; then
+    if python3 -c "import json,sys;sys.exit(0 if json.load(open('$OUTDIR/devices.json'))['cuda'].get('nvrtc_available') else 1)"; then
         BTPOW_NVRTC_OPTIONS=--maxrregcount=64 "$B" bench --cuda --seconds 5 --json \
             | python3 -c "import json,sys;r=json.load(sys.stdin);print('legacy, NVRTC --maxrregcount=64: %.4g seals/s' % r['hashes_per_second'], r['workers'][0]['device'])"
     else echo "no NVRTC here: the --maxrregcount=64 variant (compiled at run time) skipped"; fi

@@ -85,9 +85,8 @@ enum JSONDecoderBox {
     }
 }
 
-/// The chain's registration checks, applied to the head state. `current` is the head's number: the
-/// devnet executes a submission against the head it has published, so the freshness rule agrees with
-/// `POWSolution.isStale(currentBlock:)` on the same head.
+/// The chain's registration checks, applied to the head state. `current` is the number of the block that
+/// executes the submission (the head's + 1, as on a chain, where an extrinsic lands after the head it was sent at).
 struct Registrar {
     /// What the faucet credits (rao).
     static let faucetAmount: UInt64 = 1_000_000_000_000
@@ -143,9 +142,9 @@ struct Registrar {
     }
 
     private func checkFresh(_ block: UInt64, window: UInt64) throws(RegistrationError) -> Bytes32 {
-        guard block <= current else { throw fail(.invalidWorkBlock, "work block \(block) is ahead of the chain (head \(current))") }
+        guard block <= current else { throw fail(.invalidWorkBlock, "work block \(block) is ahead of the chain (executing block \(current))") }
         guard current - block < window else {
-            throw fail(.invalidWorkBlock, "work block \(block) is \(current - block) blocks old (head \(current)); the limit is \(window - 1)")
+            throw fail(.invalidWorkBlock, "work block \(block) is \(current - block) blocks old in the executing block \(current); the limit is \(window - 1)")
         }
         guard let hash = blockHash(block) else { throw fail(.invalidWorkBlock, "work block \(block) is unknown") }
         return hash

@@ -52,9 +52,9 @@ public final class NVRTC: @unchecked Sendable {
         dirs += ["/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/local/cuda/targets/sbsa-linux/lib"]
         dirs += LibrarySearch.entries(of: "/usr/local", prefix: "cuda-").map { "/usr/local/\($0)/lib64" }
         dirs += wheelFolders()
-        let names = orderedSonames(driverMajor: (try? CUDADriver.shared()).map { Int($0.version) / 1000 })
-        return [LibrarySearch.environment("BTPOW_NVRTC_LIBRARY")].compactMap { $0 } + names
-            + LibrarySearch.existing(dirs: dirs, names: names)
+        let found = sonames + LibrarySearch.existing(dirs: dirs, names: sonames)
+        return [LibrarySearch.environment("BTPOW_NVRTC_LIBRARY")].compactMap { $0 }
+            + ordered(found, driverMajor: (try? CUDADriver.shared()).map { Int($0.version) / 1000 })
     }
 
     /// Where pip puts the nvidia-cuda-nvrtc wheel's library: <lib>/python3.X/{site,dist}-packages/nvidia/cuda_nvrtc/lib
@@ -70,12 +70,16 @@ public final class NVRTC: @unchecked Sendable {
         }
     }
 
-    /// `sonames` with those whose major version is above the driver's CUDA major moved to the end.
-    static func orderedSonames(driverMajor: Int?) -> [String] {
-        guard let driverMajor else { return sonames }
-        func major(_ name: String) -> Int? { name.split(separator: ".").dropFirst(2).first.flatMap { Int($0) } }
-        let fits = sonames.filter { (major($0) ?? 0) <= driverMajor }
-        return fits + sonames.filter { !fits.contains($0) }
+    /// Library names or paths in the order to try them: versions no newer than the driver's CUDA major first,
+    /// then unversioned names (`libnvrtc.so`, whatever it points at), then newer versions; otherwise as given.
+    static func ordered(_ candidates: [String], driverMajor: Int?) -> [String] {
+        guard let driverMajor else { return candidates }
+        func rank(_ path: String) -> Int {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            guard let major = name.split(separator: ".").dropFirst(2).first.flatMap({ Int($0) }) else { return 1 }
+            return major <= driverMajor ? 0 : 2
+        }
+        return candidates.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
     public convenience init(candidates: [String] = NVRTC.defaultCandidates) throws {
@@ -204,6 +208,13 @@ public enum CUDAKernelBuild {
 
     /// $BTPOW_CUDA_COMPILE set: compile with NVRTC even where a prebuilt cubin fits.
     public static var compileRequested: Bool { LibrarySearch.environment("BTPOW_CUDA_COMPILE") != nil }
+
+    /// The prebuilt cubin's architecture that `image(for:)` uses, with this process's settings, for a device of
+    /// architecture `device`; nil when it compiles with NVRTC instead.
+    public static func prebuiltArchitecture(forDevice device: Int) -> Int? {
+        guard environmentOptions.isEmpty, !compileRequested, PrebuiltCUDAImages.matchSource else { return nil }
+        return PrebuiltCUDAImages.architecture(forDevice: device)
+    }
 
     /// The module for `device`: the binary's prebuilt cubin for its architecture when one fits and nothing asks
     /// for a compile (another compiler, source or options); else NVRTC's. With the default compiler (the CLI's

@@ -75,6 +75,11 @@ public final class PowCreator: @unchecked Sendable {
     private let registeredDuringSolve = Atomic<Bool>(false)
     private let followerFailure = Mutex<FollowFailure?>(nil)
     private let drawLock = Mutex(())
+    /// When the follower last saw a head (nil: none yet).
+    private let lastHeadAt = Mutex<ContinuousClock.Instant?>(nil)
+    /// How recent the follower's newest head must be to stand in for the chain when the final check cannot
+    /// read the chain (about one block).
+    private let headRecentEnough: Duration = .seconds(12)
     /// Blocks from the head a solution is checked at to the first block that can include its extrinsic
     /// (the chain judges freshness in the block that executes it, not in the head it was sent at).
     public let inclusionMargin: UInt64
@@ -178,6 +183,7 @@ public final class PowCreator: @unchecked Sendable {
         while !Task.isCancelled {
             do {
                 for try await head in chain.newHeads() {
+                    lastHeadAt.withLock { $0 = clock.now }
                     do {
                         try await follow(head)
                         if try await isRegistered() {
@@ -202,10 +208,11 @@ public final class PowCreator: @unchecked Sendable {
         }
     }
 
-    /// The head number for the final freshness check, with the seed's retry policy; if the node cannot be read,
-    /// the newest head the follower saw (the work is not thrown away over one failed request).
+    /// The head number for the final freshness check, with the seed's retry policy. If the node cannot be read,
+    /// the newest head the follower saw stands in, but only if it came within about a block (the work is not
+    /// thrown away over one failed request); a node that went quiet ends the run with the error instead.
     private func currentBlockForCheck() async throws -> UInt64 {
-        var lastError: (any Error)?
+        var lastError: any Error = CancellationError()
         for attempt in 1 ... 3 {
             do { return try await chain.currentBlock() } catch {
                 try Task.checkCancellation()
@@ -213,9 +220,11 @@ public final class PowCreator: @unchecked Sendable {
                 if attempt < 3 { try await Task.sleep(for: .seconds(1)) }
             }
         }
-        guard let known = engine.currentWork?.blockNumber else { throw lastError ?? CancellationError() }
+        if let failure = followerFailure.withLock({ $0 }) { throw failure }
+        guard let known = engine.currentWork?.blockNumber, let seen = lastHeadAt.withLock({ $0 }),
+              clock.now - seen < headRecentEnough else { throw lastError }
         logger.warning("cannot read the current block; judging freshness by the newest head seen",
-                       metadata: ["block": "\(known)", "error": "\(lastError.map { "\($0)" } ?? "")"])
+                       metadata: ["block": "\(known)", "error": "\(lastError)"])
         return known
     }
 
@@ -233,8 +242,9 @@ public final class PowCreator: @unchecked Sendable {
         return nil
     }
 
-    private func draw(_ stats: RegistrationStatistics) {
-        drawLock.withLock { _ in onStatistics(stats) }
+    /// Computes and draws the statistics under one lock, so draws never interleave or go out of order.
+    private func drawStatistics() {
+        drawLock.withLock { _ in if let stats = statistics { onStatistics(stats) } }
     }
 
     public func run() async throws -> CreatePowOutcome {
@@ -254,14 +264,16 @@ public final class PowCreator: @unchecked Sendable {
         engine.start(first)
         defer { engine.stop() }
 
+        // The display ticker, awaited before the final draw so that draw is the last.
+        let ticker = Task { [self] in
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: statisticsInterval) } catch { return }
+                drawStatistics()
+            }
+        }
+        defer { ticker.cancel() }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in await followHeads() }
-            group.addTask { [self] in
-                while !Task.isCancelled {
-                    try await Task.sleep(for: statisticsInterval)
-                    if let stats = statistics { draw(stats) }
-                }
-            }
             defer { group.cancelAll() }
             while true {
                 let found = await withTaskCancellationHandler {
@@ -279,15 +291,20 @@ public final class PowCreator: @unchecked Sendable {
                 // Judged first against the newest head the follower has seen (no round trip), then against the chain.
                 if let known = engine.currentWork?.blockNumber, rejection(of: solution, head: known) != nil { continue }
                 let head = try await currentBlockForCheck()
+                // Behind the chain's head? Move to it first, so the difficulty judged is the chain's now.
+                if let known = engine.currentWork?.blockNumber, head > known {
+                    do { try await follow(NewHead(number: head, hash: try await chain.blockHash(head))) } catch {
+                        try Task.checkCancellation()
+                        logger.warning("reading block \(head) failed; judging by block \(known)", metadata: ["error": "\(error)"])
+                    }
+                }
                 guard let reason = rejection(of: solution, head: head) else {
-                    if let stats = statistics { draw(stats) }
+                    ticker.cancel()
+                    await ticker.value
+                    drawStatistics()
                     return .solved(solution)
                 }
                 logger.info("dropped a solution; solving on", metadata: ["reason": "\(reason)", "work_block": "\(solution.blockNumber)"])
-                do { try await follow(NewHead(number: head, hash: try await chain.blockHash(head))) } catch {
-                    try Task.checkCancellation()
-                    logger.warning("moving to block \(head) failed; the follower retries", metadata: ["error": "\(error)"])
-                }
             }
         }
     }

@@ -17,6 +17,7 @@ struct DevicesCommand: AsyncParsableCommand {
         var library: String?
         var driver_version: String?
         var nvrtc: String?
+        var nvrtc_available = false
         /// The cubins the binary carries (used without NVRTC).
         var prebuilt = PrebuiltCUDAImages.architectures.map { "sm_\($0)" }
         var devices: [CUDADeviceEntry] = []
@@ -49,9 +50,10 @@ struct DevicesCommand: AsyncParsableCommand {
                 let nvrtc = try NVRTC.shared()
                 r.nvrtc = "NVRTC \(nvrtc.version.major).\(nvrtc.version.minor) (\(nvrtc.library.path))"
                 haveNVRTC = true
-            } catch { r.nvrtc = "NVRTC not usable (only needed for GPUs without a prebuilt cubin): \(error)" }
+            } catch { r.nvrtc = "no usable NVRTC (needed only for GPUs without a prebuilt cubin): \(error)" }
+            r.nvrtc_available = haveNVRTC
             r.devices = try CUDADiscovery.devices(driver: driver).map {
-                let kernel = PrebuiltCUDAImages.architecture(forDevice: $0.archNumber).map { "prebuilt sm_\($0)" }
+                let kernel = CUDAKernelBuild.prebuiltArchitecture(forDevice: $0.archNumber).map { "prebuilt sm_\($0)" }
                     ?? (haveNVRTC ? "NVRTC" : "none: no prebuilt cubin for compute \($0.computeCapability) and no NVRTC (\(NVRTC.remedy))")
                 return CUDADeviceEntry(index: $0.index, name: $0.name, compute_capability: $0.computeCapability,
                                        multiprocessors: $0.multiprocessors, memory_bytes: $0.totalMemoryBytes, clock_mhz: $0.clockMHz,

@@ -59,6 +59,32 @@ final class NVRTCTests: XCTestCase {
             XCTAssertTrue(e.log.contains("bad.cu"), e.log)
         }
     }
+
+    /// An NVRTC newer than the driver's CUDA major version is tried last (an older driver refuses its output).
+    func testSonamesNoNewerThanTheDriverComeFirst() {
+        XCTAssertEqual(NVRTC.ordered(NVRTC.sonames, driverMajor: nil), NVRTC.sonames)
+        XCTAssertEqual(NVRTC.ordered(NVRTC.sonames, driverMajor: 13).first, "libnvrtc.so.13")
+        XCTAssertEqual(NVRTC.ordered(NVRTC.sonames, driverMajor: 12),
+                       ["libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so.11.1", "libnvrtc.so.11.0", "libnvrtc.so", "libnvrtc.so.13"])
+        // Across folders too: a CUDA 13 toolkit's library goes after a pip wheel's 12 for a CUDA 12 driver.
+        let paths = ["/usr/local/cuda/lib64/libnvrtc.so.13", "/venv/nvidia/cuda_nvrtc/lib/libnvrtc.so.12", "/x/libnvrtc.so"]
+        XCTAssertEqual(NVRTC.ordered(paths, driverMajor: 12),
+                       ["/venv/nvidia/cuda_nvrtc/lib/libnvrtc.so.12", "/x/libnvrtc.so", "/usr/local/cuda/lib64/libnvrtc.so.13"])
+    }
+
+    /// pip's nvidia-cuda-nvrtc-cu12 wheel under ~/.local is found without any setting.
+    func testFindsThePipWheelUnderHome() throws {
+        let home = NSTemporaryDirectory() + "btpow-home-\(getpid())"
+        let lib = home + "/.local/lib/python3.11/site-packages/nvidia/cuda_nvrtc/lib"
+        try FileManager.default.createDirectory(atPath: lib, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: lib + "/libnvrtc.so.12", contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let saved = getenv("HOME").map { String(cString: $0) }
+        setenv("HOME", home, 1)
+        defer { if let saved { setenv("HOME", saved, 1) } else { unsetenv("HOME") } }
+        XCTAssertTrue(NVRTC.wheelFolders().contains(lib), "\(NVRTC.wheelFolders())")
+        XCTAssertTrue(NVRTC.defaultCandidates.contains(lib + "/libnvrtc.so.12"))
+    }
 }
 
 final class KernelImageCacheTests: XCTestCase {
@@ -84,27 +110,4 @@ final class KernelImageCacheTests: XCTestCase {
         XCTAssertEqual(cache.load(key: key, cubin: false, arch: 90, compiler: nvrtc)?.bytes, ptx.bytes)
     }
 
-    /// An NVRTC newer than the driver's CUDA major version is tried last (an older driver refuses its output).
-    func testSonamesNoNewerThanTheDriverComeFirst() {
-        XCTAssertEqual(NVRTC.orderedSonames(driverMajor: nil), NVRTC.sonames)
-        XCTAssertEqual(NVRTC.orderedSonames(driverMajor: 13), NVRTC.sonames)
-        let for12 = NVRTC.orderedSonames(driverMajor: 12)
-        XCTAssertEqual(for12.first, "libnvrtc.so.12")
-        XCTAssertEqual(for12.last, "libnvrtc.so.13")
-        XCTAssertEqual(Set(for12), Set(NVRTC.sonames))
-    }
-
-    /// pip's nvidia-cuda-nvrtc-cu12 wheel under ~/.local is found without any setting.
-    func testFindsThePipWheelUnderHome() throws {
-        let home = NSTemporaryDirectory() + "btpow-home-\(getpid())"
-        let lib = home + "/.local/lib/python3.11/site-packages/nvidia/cuda_nvrtc/lib"
-        try FileManager.default.createDirectory(atPath: lib, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: lib + "/libnvrtc.so.12", contents: Data())
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        let saved = getenv("HOME").map { String(cString: $0) }
-        setenv("HOME", home, 1)
-        defer { if let saved { setenv("HOME", saved, 1) } else { unsetenv("HOME") } }
-        XCTAssertTrue(NVRTC.wheelFolders().contains(lib), "\(NVRTC.wheelFolders())")
-        XCTAssertTrue(NVRTC.defaultCandidates.contains(lib + "/libnvrtc.so.12"))
-    }
 }

@@ -179,6 +179,30 @@ final class CreatePowTests: XCTestCase {
         await server.stop()
     }
 
+    /// The chain cannot be read at the final check: a head seen within about a block stands in for it; with
+    /// no recent head (a node gone quiet) the run ends with the error rather than returning unjudged work.
+    func testUnreadableChainAtTheFinalCheck() async throws {
+        let (server, client) = try await startDevnet(difficulty: 50)
+        let recent = HookedChain(base: client)   // real heads: the devnet sends its head on subscribing
+        recent.beforeCurrentBlock = { _ in throw InjectedFailure() }
+        let pow = creator(recent)
+        let run = Task { try await pow.run() }
+        try await eventually("a head seen") { pow.engine.progress.noncesHashed > 0 }
+        guard case .solved(let solution) = try await finishes(within: 20, { try await run.value }) else { return XCTFail("expected a solution") }
+        XCTAssertTrue(solution.verify())
+        XCTAssertEqual(recent.checks, 3, "three tries, then the follower's head")
+
+        let quiet = HookedChain(base: client)
+        quiet.beforeCurrentBlock = { _ in throw InjectedFailure() }
+        quiet.heads = { AsyncThrowingStream { _ in } }   // no head ever arrives
+        do {
+            _ = try await finishes(within: 20) { try await self.creator(quiet).run() }
+            XCTFail("expected the chain's error")
+        } catch is InjectedFailure {}
+        await client.close()
+        await server.stop()
+    }
+
     /// The difficulty rises between finding a solution and returning it: a seal that misses the new
     /// difficulty is not returned; the solution returned meets what the chain holds now.
     func testSolutionMissingARaisedDifficultyIsNotReturned() async throws {

@@ -211,7 +211,7 @@ public struct StorageItem: Sendable, Hashable, CustomStringConvertible {
     /// `LastPowRegistrationBlock(hotkey) -> u64` (v1 runtime: AccountId Blake2_128Concat, OptionQuery).
     public static let lastPowRegistrationBlock = StorageItem(
         pallet: subtensor, name: "LastPowRegistrationBlock", keys: [hotkeyKey], value: .u64, default: nil)
-    /// `System.Number -> u32`: the block being built (a plain value).
+    /// `System.Number -> u32`: in block N's state, N (a plain value).
     public static let systemNumber = StorageItem(
         pallet: "System", name: "Number", keys: [], value: .u32, default: .u32(0))
 
