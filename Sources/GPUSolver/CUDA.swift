@@ -69,11 +69,7 @@ public final class CUDADriver: @unchecked Sendable {
 
     /// Opens the driver from `candidates`: a missing library is a `GPUUnavailable` saying what to install.
     public convenience init(candidates: [String] = CUDADriver.defaultCandidates) throws {
-        let library: DynamicLibrary
-        do { library = try DynamicLibrary(candidates: candidates) } catch {
-            throw GPUUnavailable(backend: "CUDA", reason: "the CUDA driver library was not found (\(error))", remedy: Self.remedy)
-        }
-        try self.init(symbols: library)
+        try self.init(symbols: DynamicLibrary.required(candidates, backend: "CUDA", what: "the CUDA driver library", remedy: Self.remedy))
     }
 
     /// Binds every entry point of `symbols` and initializes the driver (`cuInit`).

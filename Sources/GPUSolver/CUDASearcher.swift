@@ -147,8 +147,7 @@ public final class CUDASearcher: NonceSearcher {
 
     /// The seed's CUDA batch: `update_interval × tpb` nonces.
     public func batchSize(updateInterval: UInt64) -> UInt64 {
-        let (n, overflow) = updateInterval.multipliedReportingOverflow(by: UInt64(tpbRequested))
-        return overflow ? .max : max(1, n)
+        GPUBatching.batchSize(updateInterval: updateInterval, threadsPerBlock: tpbRequested)
     }
 
     /// Searches `count` nonces from `start`: the lowest solution of the first launch that has one

@@ -65,6 +65,14 @@ public final class DynamicLibrary: SymbolSource, @unchecked Sendable {
         throw NotFound(tried: candidates, loaderMessages: messages)
     }
 
+    /// The first of `candidates` that opens; none opening is a `GPUUnavailable` for `backend` saying that
+    /// `what` was not found and what to install.
+    static func required(_ candidates: [String], backend: String, what: String, remedy: String) throws -> DynamicLibrary {
+        do { return try DynamicLibrary(candidates: candidates) } catch {
+            throw GPUUnavailable(backend: backend, reason: "\(what) was not found (\(error))", remedy: remedy)
+        }
+    }
+
     /// The address of `name`, or nil.
     public func symbol(_ name: String) -> UnsafeMutableRawPointer? { dlsym(handle, name) }
 

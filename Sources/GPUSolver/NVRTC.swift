@@ -83,11 +83,7 @@ public final class NVRTC: @unchecked Sendable {
     }
 
     public convenience init(candidates: [String] = NVRTC.defaultCandidates) throws {
-        let library: DynamicLibrary
-        do { library = try DynamicLibrary(candidates: candidates) } catch {
-            throw GPUUnavailable(backend: "CUDA", reason: "NVRTC (libnvrtc.so) was not found (\(error))", remedy: Self.remedy)
-        }
-        try self.init(symbols: library)
+        try self.init(symbols: DynamicLibrary.required(candidates, backend: "CUDA", what: "NVRTC (libnvrtc.so)", remedy: Self.remedy))
     }
 
     public init(symbols: any SymbolSource) throws {

@@ -52,9 +52,7 @@ public final class OpenCLAPI: @unchecked Sendable {
 
     /// Opens the loader from `candidates`; a missing library is a `GPUUnavailable` with what to install.
     public init(candidates: [String] = OpenCLAPI.defaultCandidates) throws {
-        do { library = try DynamicLibrary(candidates: candidates) } catch {
-            throw GPUUnavailable(backend: "OpenCL", reason: "the OpenCL loader was not found (\(error))", remedy: Self.remedy)
-        }
+        library = try DynamicLibrary.required(candidates, backend: "OpenCL", what: "the OpenCL loader", remedy: Self.remedy)
         let l = library
         getPlatformIDs = try l.function("clGetPlatformIDs")
         getPlatformInfo = try l.function("clGetPlatformInfo")

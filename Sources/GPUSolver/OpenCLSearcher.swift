@@ -134,8 +134,7 @@ public final class OpenCLSearcher: NonceSearcher {
 
     /// The seed's CUDA batch: `update_interval × tpb` nonces.
     public func batchSize(updateInterval: UInt64) -> UInt64 {
-        let (n, overflow) = updateInterval.multipliedReportingOverflow(by: UInt64(tpbRequested))
-        return overflow ? .max : max(1, n)
+        GPUBatching.batchSize(updateInterval: updateInterval, threadsPerBlock: tpbRequested)
     }
 
     /// Searches `count` nonces from `start` and returns the lowest solution of the first launch
