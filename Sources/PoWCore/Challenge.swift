@@ -1,5 +1,5 @@
 /// Which challenge layout a seal is computed over (REFERENCE.md sections 2 and 6).
-public enum ChallengeScheme: String, Sendable, CaseIterable, Codable {
+public enum ChallengeScheme: String, Sendable, CaseIterable {
     /// The seed's: keccak(block_hash ‖ hotkey), 40-byte pre-seal. Still used by the faucet.
     case legacy
     /// bittensor 11's `pow_register`: a 123-byte prefix and the nonce, 131 bytes hashed.

@@ -1,6 +1,6 @@
 /// How a seal is judged against a difficulty. The rules differ in byte order and in whether
 /// the product may equal 2^256 - 1 (REFERENCE.md section 3); all are exact at the boundary.
-public enum DifficultyRule: String, Sendable, CaseIterable, Codable {
+public enum DifficultyRule: String, Sendable, CaseIterable {
     /// The seed's `_seal_meets_difficulty`: big-endian seal, `seal * difficulty < 2^256 - 1`.
     case seedBigEndian = "seed"
     /// Today's chain (`hash_meets_difficulty` since 2025-05-30) and bittensor 11's v1 check:

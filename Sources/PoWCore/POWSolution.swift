@@ -36,6 +36,11 @@ public struct POWSolution: Sendable, Equatable {
     }
 }
 
+// Codable is not part of Embedded Swift; everything else in PoWCore builds there too (tools/arm64_check.sh).
+#if !hasFeature(Embedded)
+extension ChallengeScheme: Codable {}
+extension DifficultyRule: Codable {}
+
 extension POWSolution: Codable {
     enum CodingKeys: String, CodingKey {
         case nonce, seal, difficulty, scheme, rule, netuid, hotkey, coldkey
@@ -93,3 +98,4 @@ extension POWSolution: Codable {
         }
     }
 }
+#endif
