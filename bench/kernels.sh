@@ -14,6 +14,9 @@
 #     `btpow bench --list-kernels --json` marks available
 #   - the seed's Python _solve_for_nonce_block (legacy, bittensor 9.12.2)
 #   - bittensor_core's pow_mine_cpu (v1, bittensor 11.3.0), 1 thread
+#   - the C SHA-NI + AVX-512 limit (legacy) that issue 4's target is relative to, where the CPU has both:
+#     bench/limit_kernel.c (the issue's design, written plainly) and btpow's own avx512-shani C kernel
+#     (tools/kbench.c), each built with clang -O3 -march=native; the faster counts as the limit
 # All CPUs (no pinning): btpow's default kernel for both schemes and
 # pow_mine_cpu, each with one thread per CPU.
 set -euo pipefail
@@ -47,6 +50,26 @@ for k in "${KERNELS[@]}"; do
             --seconds "$S" --json --kernel "$k"
     done
 done
+
+# The C SHA-NI + AVX-512 limit: native builds, which the default build of btpow cannot use.
+if grep -qw sha_ni /proc/cpuinfo && grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then
+    CLANG="$(command -v clang || true)"
+    [[ -n "$CLANG" ]] || die "clang not found (the Swift toolchain ships it): needed for the native limit builds"
+    NATIVE="$(mktemp -d "${TMPDIR:-/tmp}/btpow-native.XXXXXX")"
+    "$CLANG" -O3 -march=native "$BENCH/limit_kernel.c" -o "$NATIVE/limit_kernel" || die "building bench/limit_kernel.c failed"
+    "$CLANG" -O3 -march=native -I "$ROOT/Sources/CSealKernels" -I "$ROOT/Sources/CSealKernels/include" \
+        "$ROOT/tools/kbench.c" "$ROOT"/Sources/CSealKernels/*.c -o "$NATIVE/kbench" || die "building tools/kbench.c failed"
+    # The limit kernel checks itself on every legacy seal vector before it is timed.
+    mapfile -t LIMIT_VECTORS < <("$PYTHON" -c 'import json,sys
+for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
+    print("%s:%d:%s" % (v["block_and_hotkey_hash"], v["nonce"], v["seal"]))' "$ROOT/Tests/TestVectors/Fixtures/registration-pow.json")
+    record limit:plain "${PIN[@]}" "$NATIVE/limit_kernel" "$S" "${LIMIT_VECTORS[@]}"
+    record limit:btpow-avx512-shani "${PIN[@]}" "$NATIVE/kbench" "$S" avx512-shani --json
+    rm -rf "$NATIVE"
+else
+    say "no SHA-NI + AVX-512 on this CPU: the C limit rows are left out"
+fi
+
 record seed-1 "${PIN[@]}" "$SEED_PY" "$BENCH/reference_rate.py" --which seed --seconds "$S"
 record core-1 "${PIN[@]}" "$V11_PY" "$BENCH/reference_rate.py" --which core --threads 1 --seconds "$S"
 

@@ -115,6 +115,15 @@ def report_kernels(meta, rows):
     if core_all:
         out.append(f"| `pow_mine_cpu`, {core_all['workers']} threads, all CPUs | — | "
                    f"{rate(core_all['hashes_per_second'])} |")
+    # The C SHA-NI + AVX-512 limit (native builds); the faster of them is what the 85 % target is measured against.
+    limits = {}
+    if "limit:plain" in m:
+        limits["`bench/limit_kernel.c` (the issue's design)"] = m["limit:plain"]["hashes_per_second"]
+    for r in rows:
+        if r["label"].startswith("limit:btpow-"):
+            limits[f"btpow's C kernel `{r['kernel']}`"] = r["legacy_hashes_per_second"]
+    for name, value in limits.items():
+        out.append(f"| C SHA-NI + AVX-512 limit: {name}, `clang -O3 -march=native`, one core | {rate(value)} | — |")
 
     best_l = max(legacy, key=legacy.get) if legacy else None
     best_v = max(v1, key=v1.get) if v1 else None
@@ -125,7 +134,12 @@ def report_kernels(meta, rows):
     ]
     if best_l:
         out.append(f"| best legacy kernel (`{best_l}`), one core | {rate(legacy[best_l])} | "
-                   f"≥ 21 M/s (85 % of the C SHA-NI + AVX-512 limit, Zen 5) |")
+                   f"≥ 21 M/s (the issue's figure: 85 % of the limit measured on Zen 5) |")
+        if limits:
+            limit = max(limits.values())
+            out.append(f"| best legacy kernel, default build ÷ the C SHA-NI + AVX-512 limit measured in this run "
+                       f"({rate(limit)}, the fastest native build above), one core | "
+                       f"{100 * legacy[best_l] / limit:.0f} % | ≥ 85 % |")
         out.append(f"| best legacy kernel ÷ seed Python, one core | "
                    f"{ratio(legacy[best_l], seed['hashes_per_second'])} | ≥ 150× |")
     if best_v:

@@ -1,5 +1,8 @@
 // Quick single-thread speed check of the C kernels outside SwiftPM (thread CPU time, so other load on the
 // machine does not skew it much): clang -O2 -I Sources/CSealKernels tools/kbench.c Sources/CSealKernels/*.c
+//   kbench [SECONDS [KERNEL [--json]]]
+// --json prints one object for KERNEL, both schemes (bench/kernels.sh builds this with -march=native to show what
+// the same kernels reach when the whole file may use every feature of the CPU).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,14 @@ static double cpu_now(void) {
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 1.0;
     const char *only = argc > 2 ? argv[2] : NULL;
+    int json = argc > 3 && !strcmp(argv[3], "--json");
+    double rates[2] = {0, 0};
+    int usable = 0;
+    for (int k = 0; only && k < BTPOW_KERNEL_COUNT; k++) usable |= !strcmp(only, btpow_kernel_name(k)) && btpow_kernel_supported(k);
+    if (json && !usable) {
+        fprintf(stderr, "kbench: --json needs a kernel this CPU supports\n");
+        return 2;
+    }
     btpow_job job;
     memset(&job, 0, sizeof job);
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -33,8 +44,12 @@ int main(int argc, char **argv) {
                 start += 1 << 18; done += 1 << 18;
                 t = cpu_now() - t0;
             } while (t < seconds);
-            printf("%-13s %-6s %6.2f M seals/s\n", btpow_kernel_name(k), scheme ? "v1" : "legacy", done / t / 1e6);
+            rates[scheme] = done / t;
+            if (!json) printf("%-13s %-6s %6.2f M seals/s\n", btpow_kernel_name(k), scheme ? "v1" : "legacy", done / t / 1e6);
         }
     }
+    if (json)
+        printf("{\"kernel\": \"%s\", \"threads\": 1, \"legacy_hashes_per_second\": %.0f, \"v1_hashes_per_second\": %.0f, "
+               "\"timing\": \"thread CPU time\"}\n", only, rates[0], rates[1]);
     return 0;
 }
