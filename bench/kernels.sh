@@ -14,9 +14,9 @@
 #     `btpow bench --list-kernels --json` marks available
 #   - the seed's Python _solve_for_nonce_block (legacy, bittensor 9.12.2)
 #   - bittensor_core's pow_mine_cpu (v1, bittensor 11.3.0), 1 thread
-#   - the C SHA-NI + AVX-512 limit (legacy) that issue 4's target is relative to, where the CPU has both:
-#     bench/limit_kernel.c (the issue's design, written plainly) and btpow's own avx512-shani C kernel
-#     (tools/kbench.c), each built with clang -O3 -march=native; the faster counts as the limit
+#   - native builds (clang -O3 -march=native, which the default build may not use), where the CPU has SHA-NI and
+#     AVX-512: btpow's own avx512 and avx512-shani C kernels (tools/kbench.c --json) and a plain, independent
+#     SHA-NI + AVX-512 kernel (bench/limit_kernel.c), the references for issue 4's "C SHA-NI + AVX-512 limit"
 # All CPUs (no pinning): btpow's default kernel for both schemes and
 # pow_mine_cpu, each with one thread per CPU.
 set -euo pipefail
@@ -51,23 +51,25 @@ for k in "${KERNELS[@]}"; do
     done
 done
 
-# The C SHA-NI + AVX-512 limit: native builds, which the default build of btpow cannot use.
+# Native builds, the references for the C SHA-NI + AVX-512 limit (the default build cannot use -march=native).
 if grep -qw sha_ni /proc/cpuinfo && grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then
     CLANG="$(command -v clang || true)"
-    [[ -n "$CLANG" ]] || die "clang not found (the Swift toolchain ships it): needed for the native limit builds"
+    [[ -n "$CLANG" ]] || die "clang not found (the Swift toolchain ships it): needed for the native builds"
     NATIVE="$(mktemp -d "${TMPDIR:-/tmp}/btpow-native.XXXXXX")"
+    trap 'rm -rf "$NATIVE"' EXIT
     "$CLANG" -O3 -march=native "$BENCH/limit_kernel.c" -o "$NATIVE/limit_kernel" || die "building bench/limit_kernel.c failed"
     "$CLANG" -O3 -march=native -I "$ROOT/Sources/CSealKernels" -I "$ROOT/Sources/CSealKernels/include" \
         "$ROOT/tools/kbench.c" "$ROOT"/Sources/CSealKernels/*.c -o "$NATIVE/kbench" || die "building tools/kbench.c failed"
-    # The limit kernel checks itself on every legacy seal vector before it is timed.
+    for k in avx512 avx512-shani; do
+        record "native:$k" "${PIN[@]}" "$NATIVE/kbench" "$S" "$k" --json
+    done
+    # The plain kernel checks itself on every legacy seal vector, in every batch slot, before it is timed.
     mapfile -t LIMIT_VECTORS < <("$PYTHON" -c 'import json,sys
 for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
     print("%s:%d:%s" % (v["block_and_hotkey_hash"], v["nonce"], v["seal"]))' "$ROOT/Tests/TestVectors/Fixtures/registration-pow.json")
-    record limit:plain "${PIN[@]}" "$NATIVE/limit_kernel" "$S" "${LIMIT_VECTORS[@]}"
-    record limit:btpow-avx512-shani "${PIN[@]}" "$NATIVE/kbench" "$S" avx512-shani --json
-    rm -rf "$NATIVE"
+    record native:plain "${PIN[@]}" "$NATIVE/limit_kernel" "$S" "${LIMIT_VECTORS[@]}"
 else
-    say "no SHA-NI + AVX-512 on this CPU: the C limit rows are left out"
+    say "no SHA-NI + AVX-512 on this CPU: the native rows are left out"
 fi
 
 record seed-1 "${PIN[@]}" "$SEED_PY" "$BENCH/reference_rate.py" --which seed --seconds "$S"

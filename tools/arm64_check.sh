@@ -9,12 +9,17 @@
 # Needs (Debian): gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user; --install installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ "${1:-}" == "--install" ]]; then
+# --install: install the Debian packages first; --install-only: only that (exit status says whether it worked).
+if [[ "${1:-}" == "--install" || "${1:-}" == "--install-only" ]]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user >/dev/null
+    [[ "$1" == "--install-only" ]] && exit 0
 fi
-for tool in aarch64-linux-gnu-gcc qemu-aarch64 clang; do
-    command -v "$tool" >/dev/null || { echo "arm64_check: $tool not found (run with --install)" >&2; exit 2; }
+for tool in aarch64-linux-gnu-gcc qemu-aarch64 clang swiftc python3; do
+    command -v "$tool" >/dev/null || { echo "arm64_check: $tool not found (run with --install for the Debian packages)" >&2; exit 2; }
 done
+embedded="$(dirname "$(readlink -f "$(command -v swiftc)")")/../lib/swift/embedded/aarch64-none-none-elf"
+[[ -f "$embedded/libswiftUnicodeDataTables.a" ]] \
+    || { echo "arm64_check: this Swift toolchain has no Embedded Swift stdlib for aarch64 ($embedded)" >&2; exit 2; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 src=(Sources/CSealKernels/*.c tools/arm64_check.c)
@@ -56,8 +61,6 @@ build_swift() {   # build_swift DIR SWIFTC-FLAGS... : PoWCore as its own module,
 }
 build_swift "$out/swift-native"
 swiftc "$out/swift-native/check.o" "$out/swift-native/powcore.o" -o "$out/swift-native/check"
-embedded=/opt/swift/usr/lib/swift/embedded/aarch64-none-none-elf
-[[ -d "$embedded" ]] || embedded="$(dirname "$(command -v swiftc)")/../lib/swift/embedded/aarch64-none-none-elf"
 build_swift "$out/swift-arm64" -target aarch64-none-none-elf -enable-experimental-feature Embedded
 # static-pie: the embedded objects are not PIC-clean for a classic static link (copy relocations).
 aarch64-linux-gnu-gcc -static-pie "$out/swift-arm64/check.o" "$out/swift-arm64/powcore.o" \

@@ -84,7 +84,8 @@ for challenge in challenges {
             if ok { accepted += 1 }
             k &+= 1
         }
-        let first = kernel.firstSolution(prepared, target: target, start: .max - 1000, count: 5000)
+        // Starts 3 nonces before 2^64, so the first solution is almost always found after the wrap.
+        let first = kernel.firstSolution(prepared, target: target, start: .max - 2, count: 5000)
         print("\(challenge.scheme.rawValue) \(rule.rawValue) checksum \(hex16(sum)) accepted \(accepted) first \(first.map { hex16($0) } ?? "none")")
     }
 }
