@@ -33,9 +33,9 @@ public final class OpenCLSearcher: NonceSearcher {
     /// Builds the kernel for device `deviceIndex` (as `btpow devices` numbers them).
     /// `source` is for tests (a source that does not build); `groupsPerComputeUnit` overrides the work-groups
     /// per compute unit.
-    public init(deviceIndex: Int, threadsPerBlock tpb: Int = 256, api: OpenCLAPI? = nil,
-                source: String = SealKernelSource.text, groupsPerComputeUnit: Int? = nil) throws {
-        let api = try api ?? OpenCLAPI.shared()
+    public init(deviceIndex: Int, threadsPerBlock tpb: Int = 256, configuration: GPUConfiguration = GPUConfiguration(),
+                api: OpenCLAPI? = nil, source: String = SealKernelSource.text, groupsPerComputeUnit: Int? = nil) throws {
+        let api = try api ?? OpenCLAPI.shared(configuration)
         self.api = api
         let all = try OpenCLDiscovery.found(api: api)
         guard all.indices.contains(deviceIndex) else {

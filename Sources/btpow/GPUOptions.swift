@@ -59,13 +59,14 @@ struct GPUOptions: ParsableArguments {
         var out: [Worker] = []
         if enabled {
             do {
+                let configuration = GPUConfiguration.fromEnvironment()
                 for index in try deviceIndices() {
                     if cuda {
-                        let s = try CUDASearcher(deviceIndex: index, threadsPerBlock: tpb)
+                        let s = try CUDASearcher(deviceIndex: index, threadsPerBlock: tpb, configuration: configuration)
                         out.append(Worker(searcher: s, device: "\(s.device.name) (compute \(s.device.computeCapability), "
                             + "\(s.device.multiprocessors) SMs, \(s.blocks)×\(s.threadsPerBlock) threads, \(s.build))"))
                     } else {
-                        let s = try OpenCLSearcher(deviceIndex: index, threadsPerBlock: tpb)
+                        let s = try OpenCLSearcher(deviceIndex: index, threadsPerBlock: tpb, configuration: configuration)
                         out.append(Worker(searcher: s, device: "\(s.device.name) (\(s.device.version), \(s.device.computeUnits) compute units, "
                             + "\(s.globalSize / s.threadsPerBlock)×\(s.threadsPerBlock) work-items)"))
                     }
@@ -73,7 +74,7 @@ struct GPUOptions: ParsableArguments {
             } catch let e as CLIError {
                 throw e
             } catch {
-                throw CLIError(description: "\(error)", exitCode: CLIError.badInputCode)
+                throw CLIError(description: gpuMessage(error), exitCode: CLIError.badInputCode)
             }
         }
         for _ in 0 ..< cpuThreads { out.append(Worker(searcher: KernelSearcher(kernel: kernel), device: "cpu")) }
