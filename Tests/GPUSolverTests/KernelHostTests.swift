@@ -6,7 +6,7 @@ import SealKernelHost
 import TestVectors
 
 /// The GPU kernel source (Sources/GPUKernels/seal_kernel.h) compiled for the host: its own SHA-256,
-/// Keccak, difficulty test and search loop, against the shared vectors and the Swift reference.
+/// Keccak, difficulty test and search loop, against the test vectors and the Swift implementation.
 final class KernelHostTests: XCTestCase {
     let v = Vectors.shared
 
