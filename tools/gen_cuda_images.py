@@ -7,7 +7,8 @@ Sources/CCUDAImages/images/sm_XX.cubin plus Sources/CCUDAImages/manifest.h (SHA-
 version). A test fails when the kernel source changes without a rerun. Cubins run on their own major
 architecture from that minor version up (sm_80 on 8.6 and 8.9, sm_100 on 10.3, ...).
 
-NVRTC comes from the PyPI wheel nvidia-cuda-nvrtc-cu12 in .venv-nvrtc (made here if missing), or from
+NVRTC comes from the PyPI wheel nvidia-cuda-nvrtc-cu12 (12.9.86 when this script installs it, the version the committed
+cubins were built with, so a rerun reproduces them byte for byte) in .venv-nvrtc (made here if missing), or from
 $BTPOW_NVRTC_LIBRARY. Run: tools/regenerate.sh (all generated files) or python3 tools/gen_cuda_images.py
 """
 import ctypes
@@ -30,7 +31,7 @@ def nvrtc_library():
     pattern = os.path.join(venv, "lib/python3*/site-packages/nvidia/cuda_nvrtc/lib/libnvrtc.so.*")
     if not [p for p in glob.glob(pattern) if "alt" not in p]:
         subprocess.check_call([sys.executable, "-m", "venv", venv])
-        subprocess.check_call([os.path.join(venv, "bin/pip"), "install", "-q", "nvidia-cuda-nvrtc-cu12"])
+        subprocess.check_call([os.path.join(venv, "bin/pip"), "install", "-q", "nvidia-cuda-nvrtc-cu12==12.9.86"])
     return sorted(p for p in glob.glob(pattern) if "alt" not in p)[0]
 
 

@@ -16,7 +16,8 @@
 # never reproduces them.
 #
 # The CUDA images: NVRTC comes from $BTPOW_NVRTC_LIBRARY or the PyPI wheel nvidia-cuda-nvrtc-cu12 in .venv-nvrtc
-# (made when missing). Cubins are byte for byte reproducible only with the NVRTC version that manifest.h names.
+# (made when missing, pinned to 12.9.86). Cubins are byte for byte reproducible only with the NVRTC version that
+# manifest.h names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
