@@ -26,7 +26,7 @@ for arg in "$@"; do
     case "$arg" in
         --check) check=1 ;;
         --no-gpu) gpu=0 ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
         *) echo "regenerate: unknown argument '$arg' (use --check, --no-gpu)" >&2; exit 2 ;;
     esac
 done
