@@ -1,7 +1,7 @@
 import PoWCore
 import PoWSolver
 
-/// A worker that searches nonces on one CUDA device (the seed's `_CUDASolver`, without cubit's limits).
+/// A worker that searches nonces on one CUDA device (bittensor's Python `_CUDASolver`, without the limits of its cubit backend).
 ///
 /// Created once per device: the primary context, the module compiled by NVRTC for the device's own
 /// architecture, both kernels, the constants symbol and a 4-byte result word. A batch writes the
@@ -15,7 +15,7 @@ public final class CUDASearcher: NonceSearcher {
     public let blocks: Int
     /// How the kernel was built, e.g. "cubin sm_90 by NVRTC 12.9".
     public let build: String
-    /// The seed's batch factor: a batch is `updateInterval × tpbRequested` nonces.
+    /// bittensor's Python batch factor: a batch is `updateInterval × tpbRequested` nonces.
     public let tpbRequested: Int
     /// Nonces per launch at most; larger batches are several launches in nonce order.
     public var maxLaunch: UInt64 = GPUBatching.maxLaunch {
@@ -146,7 +146,7 @@ public final class CUDASearcher: NonceSearcher {
         _ = driver.primaryCtxRelease(cuDevice)
     }
 
-    /// The seed's CUDA batch: `update_interval × tpb` nonces.
+    /// bittensor's Python CUDA batch: `update_interval × tpb` nonces.
     public func batchSize(updateInterval: UInt64) -> UInt64 {
         GPUBatching.batchSize(updateInterval: updateInterval, threadsPerBlock: tpbRequested)
     }

@@ -24,7 +24,7 @@ public struct GPUDeviceNotFound: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// A CUDA driver API call failed: the seed's `CUDAException`, with the driver's own name and message.
+/// A CUDA driver API call failed: bittensor's Python `CUDAException`, with the driver's own name and message.
 public struct CUDAError: Error, CustomStringConvertible, Sendable {
     public let call: String
     public let code: Int32

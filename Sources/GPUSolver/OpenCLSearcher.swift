@@ -12,7 +12,7 @@ public final class OpenCLSearcher: NonceSearcher {
     public let threadsPerBlock: Int
     /// Work-items per launch when the batch is large enough.
     public let globalSize: Int
-    /// The seed's batch factor: a batch is `updateInterval × tpbRequested` nonces.
+    /// bittensor's Python batch factor: a batch is `updateInterval × tpbRequested` nonces.
     public let tpbRequested: Int
 
     private let api: OpenCLAPI
@@ -132,7 +132,7 @@ public final class OpenCLSearcher: NonceSearcher {
         _ = api.releaseContext(context)
     }
 
-    /// The seed's CUDA batch: `update_interval × tpb` nonces.
+    /// bittensor's Python CUDA batch: `update_interval × tpb` nonces.
     public func batchSize(updateInterval: UInt64) -> UInt64 {
         GPUBatching.batchSize(updateInterval: updateInterval, threadsPerBlock: tpbRequested)
     }

@@ -16,7 +16,7 @@ struct GPUOptions: ParsableArguments {
         valueName: "index"))
     var devIds: [String] = []
 
-    @Option(help: "GPU threads per block (the seed's tpb); a GPU batch is update-interval × tpb nonces.")
+    @Option(help: "GPU threads per block (tpb in bittensor's Python reference); a GPU batch is update-interval × tpb nonces.")
     var tpb: Int = 256
 
     var enabled: Bool { cuda || opencl }
@@ -44,7 +44,7 @@ struct GPUOptions: ParsableArguments {
     /// The smallest `--threads` this command accepts: 0 (GPU only) when a GPU flag is given.
     var minimumThreads: Int { enabled ? 0 : 1 }
 
-    /// Default CPU workers: none beside GPUs (the seed's CUDA path), every CPU otherwise.
+    /// Default CPU workers: none beside GPUs (as bittensor's Python CUDA path), every CPU otherwise.
     func defaultThreads() -> Int { enabled ? 0 : CPUInfo.availableCPUs }
 
     struct Worker {

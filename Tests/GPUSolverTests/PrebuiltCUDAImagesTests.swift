@@ -14,7 +14,7 @@ final class PrebuiltCUDAImagesTests: XCTestCase {
 
     func testImagesWereBuiltFromThisKernelSource() {
         XCTAssertTrue(PrebuiltCUDAImages.matchSource,
-                      "Sources/CCUDAImages is stale for the kernel source: run python3 tools/gen_cuda_images.py")
+                      "Sources/CCUDAImages is stale for the kernel source: run tools/regenerate.sh")
         XCTAssertEqual(PrebuiltCUDAImages.architectures, [70, 75, 80, 90, 100, 120])
         XCTAssertTrue(PrebuiltCUDAImages.compiler.hasPrefix("NVRTC "), PrebuiltCUDAImages.compiler)
     }
