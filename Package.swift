@@ -91,7 +91,7 @@ let package = Package(
         ]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.
-        .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "TestVectors"]),
+        .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "PoWSolver", "TestVectors"]),
         .testTarget(name: "ChainCodecTests", dependencies: [
             "PoWCore", "ChainCodec", "TestVectors",
         ], resources: [.copy("Fixtures")]),

@@ -95,3 +95,13 @@ public enum DifficultyPacking {
         UInt64(high) << 32 | UInt64(low)
     }
 }
+
+/// The difficulty v1 work must meet, from a subnet's stored Difficulty, MinDifficulty and MaxDifficulty:
+/// the stored value held between the floor (never below 1) and the ceiling, where a ceiling below the floor
+/// cannot lower it: the floor wins (bittensor 11.3's `effective_difficulty` documents the chain's bounds so).
+public enum EffectiveDifficulty {
+    public static func clamp(_ difficulty: UInt64, minimum: UInt64, maximum: UInt64) -> UInt64 {
+        let floor = max(1, minimum)
+        return min(max(difficulty, floor), max(maximum, floor))
+    }
+}

@@ -74,7 +74,7 @@ struct GPUOptions: ParsableArguments {
             } catch let e as CLIError {
                 throw e
             } catch {
-                throw CLIError(description: gpuMessage(error), exitCode: CLIError.badInputCode)
+                throw CLIError(gpuMessage(error), .badInput)
             }
         }
         for _ in 0 ..< cpuThreads { out.append(Worker(searcher: KernelSearcher(kernel: kernel), device: "cpu")) }
@@ -87,7 +87,7 @@ struct GPUOptions: ParsableArguments {
 func workerFailure(_ engine: SolverEngine) -> CLIError? {
     let errors = engine.workerErrors
     guard !errors.isEmpty else { return nil }
-    return CLIError(description: "worker failed: " + errors.joined(separator: "; "), exitCode: CLIError.badInputCode)
+    return CLIError("worker failed: " + errors.joined(separator: "; "), .workerFailed)
 }
 
 extension GPUOptions {

@@ -70,6 +70,6 @@ struct VerifyCommand: AsyncParsableCommand {
             print("chain rule (little-endian, <=):   \(report.meets_chain_rule ? "meets" : "does not meet") difficulty \(difficulty)")
             print("chain-be rule (big-endian, <=):   \(report.meets_chain_be_rule ? "meets" : "does not meet") difficulty \(difficulty)")
         }
-        if !report.meets { throw ExitCode(1) }
+        if !report.meets { throw ExitStatus.noSolution.exit }
     }
 }

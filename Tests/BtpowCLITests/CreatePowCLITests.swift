@@ -82,6 +82,15 @@ final class CreatePowCLITests: XCTestCase {
         XCTAssertEqual(noWallet.code, 2)
         XCTAssertTrue(noWallet.stderr.contains("/nonexistent/wallets/default/hotkeys/defaultpub.txt"), noWallet.stderr)
         XCTAssertEqual(noWallet.stderr.split(separator: "\n").count, 1)
+        // v1 with the hotkey on the command line and no coldkey: says that v1 needs the coldkey and how to give it,
+        // not which wallet file is missing.
+        let noColdkey = try CLI.run(["create-pow", "--network", network, "--netuid", "1", "--hotkey", Self.mainHotkey,
+                                     "--wallet.path", "/nonexistent/wallets"])
+        XCTAssertEqual(noColdkey.code, 2, noColdkey.stderr)
+        XCTAssertTrue(noColdkey.stderr.contains("v1 challenge includes the coldkey") && noColdkey.stderr.contains("--coldkey"),
+                      noColdkey.stderr)
+        XCTAssertFalse(noColdkey.stderr.contains("coldkeypub.txt"), noColdkey.stderr)
+        XCTAssertEqual(noColdkey.stderr.split(separator: "\n").count, 1, noColdkey.stderr)
         let badNetwork = try CLI.run(["create-pow", "--network", "ftp://x", "--netuid", "1", "--hotkey", Self.mainHotkey,
                                       "--coldkey", Self.mainColdkeySS58])
         XCTAssertEqual(badNetwork.code, 2, badNetwork.stderr)

@@ -253,7 +253,7 @@ final class CUDATests: XCTestCase {
         let a = Challenge.legacy(LegacyChallenge(blockHash: Bytes32(w0: 1, w1: 1, w2: 1, w3: 1), hotkey: hot))
         let b = Challenge.v1(V1Challenge(netuid: 9, blockHash: Bytes32(w0: 3, w1: 3, w2: 3, w3: 3), hotkey: hot, coldkey: hot))
         let engine = SolverEngine(searchers: [s], configuration: .init(updateInterval: 16))
-        engine.start(SolverWork(challenge: a, difficulty: .max, blockNumber: 20))
+        try engine.start(SolverWork(challenge: a, difficulty: .max, blockNumber: 20))
         let deadline = ContinuousClock.now + .seconds(30)
         while engine.progress.batchesFinished < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         engine.update(SolverWork(challenge: b, difficulty: 2000, blockNumber: 21))

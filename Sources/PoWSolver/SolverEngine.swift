@@ -44,6 +44,8 @@ public final class SolverEngine: @unchecked Sendable {
         var runningWorkers = 0
         var finished = false
         var errors: [String] = []
+        /// Between `start` and the end of `stop`: a second `start` is refused.
+        var started = false
     }
 
     public let configuration: Configuration
@@ -94,10 +96,18 @@ public final class SolverEngine: @unchecked Sendable {
     /// The work the workers are on now.
     public var currentWork: SolverWork? { shared.withLock { $0.work } }
 
-    /// Starts every worker on `work`. Call once.
-    public func start(_ work: SolverWork) {
+    /// Starts every worker on `work`. An engine runs once at a time: `start` while it runs (until `stop` has
+    /// returned) throws `SolverEngineError.alreadyRunning`; after `stop` it can start again, afresh.
+    public func start(_ work: SolverWork) throws(SolverEngineError) {
+        let wasStarted = shared.withLock { s -> Bool in
+            if s.started { return true }
+            s = Shared(started: true)
+            s.runningWorkers = searchers.count
+            return false
+        }
+        if wasStarted { throw .alreadyRunning }
+        stopFlag.store(false, ordering: .releasing)
         update(work)
-        shared.withLock { $0.runningWorkers = searchers.count }
         for (index, searcher) in searchers.enumerated() {
             exited.enter()
             let thread = Thread { [self] in
@@ -141,6 +151,7 @@ public final class SolverEngine: @unchecked Sendable {
         stopFlag.store(true, ordering: .releasing)
         exited.wait()
         finish()
+        shared.withLock { $0.started = false }
     }
 
     public var isStopped: Bool { stopFlag.load(ordering: .acquiring) }
@@ -265,6 +276,17 @@ public final class SolverEngine: @unchecked Sendable {
     }
 }
 
+/// A misuse of `SolverEngine`, refused rather than answered as if there were no solution.
+public enum SolverEngineError: Error, Equatable, CustomStringConvertible {
+    case alreadyRunning
+
+    public var description: String {
+        switch self {
+        case .alreadyRunning: return "the solver engine is already running: stop it before starting it again"
+        }
+    }
+}
+
 /// A per-worker counter (atomics are non-copyable, so each lives in its own object).
 private final class Counter: Sendable {
     let value = Atomic<UInt64>(0)
@@ -275,13 +297,13 @@ extension SolverEngine {
     /// and stops every worker before returning. Task cancellation stops the workers within one
     /// batch and throws `CancellationError`.
     public func solve(_ work: SolverWork) async throws -> POWSolution? {
-        start(work)
+        try start(work)
         let solution = await withTaskCancellationHandler {
             await nextSolution()
         } onCancel: {
             stopFlag.store(true, ordering: .releasing)
-            // Release any waiter without blocking the cancelling thread.
-            DispatchQueue.global().async { self.stop() }
+            // Release the waiter without blocking the cancelling thread; `solve` itself joins the workers below.
+            finish()
         }
         stop()
         try Task.checkCancellation()
