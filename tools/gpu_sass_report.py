@@ -24,7 +24,9 @@ EXIT ends a path). Each iteration computes one seal (--seals-per-iteration divid
 computes several).
 
 The tools come from PyPI into .venv-cudatools (made here if missing, ignored by git): nvidia-cuda-nvrtc-cu12,
-nvidia-cuda-cuobjdump, nvidia-cuda-nvdisasm (cuobjdump -sass runs nvdisasm, found on PATH).
+nvidia-cuda-cuobjdump, nvidia-cuda-nvdisasm (cuobjdump -sass runs nvdisasm, found on PATH). As for
+gen_cuda_images.py, $BTPOW_NVRTC_LIBRARY names another libnvrtc.so; the NVRTC version is printed, since the SASS
+(and so every count) depends on it.
 
 Run: python3 tools/gpu_sass_report.py [kernel.h] [--arch 90] [--seals-per-iteration 1] [--keep DIR]
 """
@@ -192,7 +194,8 @@ def main():
     tools_version = run([os.path.join(bindir, "cuobjdump"), "--version"], env).strip().splitlines()[-1]
 
     usage, funcs = resource_usage(usage_text), sass_functions(sass_text)
-    print(f"source   {os.path.relpath(args.source, ROOT)}")
+    shown = os.path.abspath(args.source)
+    print(f"source   {os.path.relpath(shown, ROOT) if shown.startswith(ROOT + os.sep) else shown}")
     print(f"compiler NVRTC {version}, --gpu-architecture=sm_{args.arch} (as the binary); cuobjdump: {tools_version}")
     print(f"{'kernel':<18}{'regs':>6}{'stack':>7}{'local':>7}{'spill st':>10}{'spill ld':>10}"
           f"{'insns':>8}{'loop range':>12}{'per seal':>10}")

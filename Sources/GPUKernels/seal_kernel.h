@@ -9,17 +9,21 @@
  * The binary carries this text as a Swift string (Sources/GPUSolver/Generated/SealKernelSource.swift,
  * written by tools/gen_kernel_source.py; a test fails if the two differ).
  *
- * Seal = keccak256(sha256(input)), REFERENCE.md sections 2 and 6:
+ * Seal = keccak256(sha256(input)):
  *   legacy  input = nonce u64 LE (8) || block_and_hotkey_hash (32): one SHA-256 block
  *   v1      input = 123-byte prefix || nonce u64 LE: three blocks, the first is the host's midstate,
- *           and rounds 0..13 of the second do not depend on the nonce (host precomputes them too).
+ *           rounds 0..14 of the second are the host's too (nonce byte 0 only adds to two words), and
+ *           the third's message schedule depends only on the nonce's top 24 bits (per-launch tables).
+ * Everything that does not depend on the nonce is computed once, by the host (sk_params) or per thread
+ * block; tools/gpu_sass_report.py counts what is left per seal.
  *
  * Search: a launch covers offsets 0 .. count-1 (nonce = start + offset, wrapping at 2^64). Every
  * thread walks offsets gid, gid + gsize, ... in increasing order. *best holds the lowest solving
  * offset seen so far (0xFFFFFFFF = none; the host resets it before every launch): it is both the
  * early-exit flag (a thread stops as soon as *best is below its next offset, since nothing it could
  * still find would be lower) and the result (atomic min), so the result of a launch is exactly its
- * lowest solving offset, whatever the grid and the scheduling.
+ * lowest solving offset, whatever the grid and the scheduling. A nonce is rejected on the seal's most
+ * significant 32 bits when they exceed the threshold's; the whole seal is made and compared only otherwise.
  *
  * Keep this file to the common subset of C99, OpenCL C 1.2 and CUDA C++: no headers on the device
  * side, no recursion, no pointers to private memory across address spaces.
@@ -110,11 +114,11 @@ static inline void sk_host_atomic_min(volatile sk_u32 *p, sk_u32 v)
  * here that does not depend on the nonce is computed once per challenge by the host.
  *   words    legacy: [0..7] W2..W9; [8..15] C17..C24
  *            v1:     [0..12] C16..C28; [13] W13; [14] W14 with its three prefix bytes (low byte: nonce byte 0)
- *            where C_i is the part of message word W_i (i >= 16, block 1) made of nonce-free words:
- *            W_i = s1(W[i-2]) + W[i-7] + s0(W[i-15]) + W[i-16], the nonce words being W0, W1 (legacy) and
- *            W14, W15 (v1); legacy C_i leaves out s1(W[i-2]) and W[i-7] for i-2, i-7 >= 16, likewise v1.
- *   v1_state v1: working variables a..h after rounds 0..14 of block 1 with nonce byte 0 taken as 0 (the byte
- *            only adds to a and e: W14 enters round 14 once, through t1). */
+ *            C_i is the nonce-free part of block 1's schedule word W_i = s1(W[i-2]) + W[i-7] + s0(W[i-15])
+ *            + W[i-16]: the sum of the terms whose word is a message constant (not a nonce word: W0, W1 in
+ *            legacy, W14, W15 in v1; not itself a schedule word, i >= 16); the kernel adds the other terms.
+ *   v1_state v1: working variables a..h after rounds 0..14 of block 1 with nonce byte 0 taken as 0 (W14
+ *            enters round 14 only through t1, so the byte adds to a and e and nothing else). */
 typedef struct {
     sk_u64 threshold[4];  /*   0: largest passing value, most significant word first          */
     sk_u32 midstate[8];   /*  32: SHA-256 state the nonce's block starts from (legacy: the IV)  */
@@ -152,7 +156,7 @@ typedef struct {
     SK_R(12, 0x72be5d74u); SK_R(13, 0x80deb1feu);
 #define SK_K14 0x9bdc06a7u
 #define SK_K15 0xc19bf174u
-/* X(i, K[i]) for rounds 16..63, and for 25..63 and 29..63 (the rounds after the host's schedule constants) */
+/* X(i, K[i]) for rounds 16..24, 25..28 and 29..63 (split where the schemes' host schedule constants end) */
 #define SK_K_16_24(X) \
     X(16, 0xe49b69c1u) X(17, 0xefbe4786u) X(18, 0x0fc19dc6u) X(19, 0x240ca1ccu) X(20, 0x2de92c6fu) \
     X(21, 0x4a7484aau) X(22, 0x5cb0a9dcu) X(23, 0x76f988dau) X(24, 0x983e5152u)
