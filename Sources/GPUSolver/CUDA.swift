@@ -1,6 +1,7 @@
 import LibraryLoading
 
 /// The CUDA driver API entry points btpow uses, taken from libcuda at run time.
+// @unchecked: every stored property is a C function pointer or a value set once in init; the driver API is thread-safe.
 public final class CUDADriver: @unchecked Sendable {
     typealias Result = Int32
     typealias IntOut = @convention(c) (UnsafeMutablePointer<Int32>?) -> Int32

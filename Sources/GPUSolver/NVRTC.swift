@@ -8,6 +8,7 @@ import Synchronization
 /// NVRTC, CUDA's run-time compiler, opened at run time: it turns the kernel source into a cubin
 /// for the device's exact architecture (or PTX that the driver compiles when NVRTC is older than
 /// the device).
+// @unchecked: every stored property is a C function pointer or a value set once in init; NVRTC calls are thread-safe.
 public final class NVRTC: @unchecked Sendable {
     typealias Version = @convention(c) (UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Int32
     typealias ErrorString = @convention(c) (Int32) -> UnsafePointer<CChar>?
@@ -20,7 +21,7 @@ public final class NVRTC: @unchecked Sendable {
     typealias IntOut = @convention(c) (UnsafeMutablePointer<Int32>?) -> Int32
 
     public let library: any SymbolSource
-    public private(set) var version: (major: Int32, minor: Int32) = (0, 0)
+    public let version: (major: Int32, minor: Int32)
     /// Tells instances apart in the build cache (object addresses can be reused).
     let instance = NVRTC.instances.add(1, ordering: .relaxed).newValue
     private static let instances = Atomic<Int>(0)
@@ -100,8 +101,9 @@ public final class NVRTC: @unchecked Sendable {
         getNumSupportedArchs = try? l.function("nvrtcGetNumSupportedArchs")   // NVRTC 11.2+
         getSupportedArchs = try? l.function("nvrtcGetSupportedArchs")
         var major: Int32 = 0, minor: Int32 = 0
-        try check(versionFn(&major, &minor), "nvrtcVersion")
+        let rc = versionFn(&major, &minor)
         version = (major, minor)
+        try check(rc, "nvrtcVersion")
     }
 
     /// The compiler `configuration` names, opened once per process.

@@ -1,6 +1,7 @@
 import LibraryLoading
 
 /// The OpenCL 1.2 entry points btpow uses, taken from the ICD loader (libOpenCL.so.1) at run time.
+// @unchecked: every stored property is a C function pointer set once in init; OpenCL 1.2 entry points are thread-safe.
 public final class OpenCLAPI: @unchecked Sendable {
     typealias Handle = OpaquePointer
     typealias GetPlatformIDs = @convention(c) (UInt32, UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutablePointer<UInt32>?) -> Int32

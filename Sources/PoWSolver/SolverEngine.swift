@@ -9,6 +9,7 @@ import Synchronization
 /// Threads are owned here: `start` creates them, `stop` ends and joins them. Workers look at the
 /// shared state only between batches (a generation counter makes the check one atomic load), so a
 /// new challenge or a stop reaches every worker within one batch.
+// @unchecked: only `searchers` is not Sendable, and each searcher is touched only by the worker thread made for it.
 public final class SolverEngine: @unchecked Sendable {
     public struct Configuration: Sendable {
         /// bittensor's `update_interval` (Python reference): nonces per CPU batch between looks at the shared state.
@@ -110,8 +111,9 @@ public final class SolverEngine: @unchecked Sendable {
         update(work)
         for (index, searcher) in searchers.enumerated() {
             exited.enter()
+            let handed = WorkerSearcher(searcher)
             let thread = Thread { [self] in
-                runWorker(index: index, searcher: searcher)
+                runWorker(index: index, searcher: handed.searcher)
                 exited.leave()
             }
             thread.name = "btpow-worker-\(index)"
@@ -285,6 +287,14 @@ public enum SolverEngineError: Error, Equatable, CustomStringConvertible {
         case .alreadyRunning: return "the solver engine is already running: stop it before starting it again"
         }
     }
+}
+
+/// A searcher handed to its worker thread.
+// @unchecked: a searcher is used by one worker thread at a time: `start` refuses to run while a previous run's
+// threads are alive, so the thread made for a searcher is the only one touching it.
+private struct WorkerSearcher: @unchecked Sendable {
+    let searcher: any NonceSearcher
+    init(_ searcher: any NonceSearcher) { self.searcher = searcher }
 }
 
 /// A per-worker counter (atomics are non-copyable, so each lives in its own object).

@@ -71,7 +71,7 @@ public enum CreatePowError: Error, Equatable, CustomStringConvertible {
 /// bittensor's Python `create_pow`: reads the block, difficulty and registration state, solves while
 /// following new heads (the challenge swapped within one batch, difficulty refreshed), stops when
 /// the hotkey gets registered, and never returns work that is stale by the time it returns.
-public final class PowCreator: @unchecked Sendable {
+public final class PowCreator: Sendable {
     public let request: CreatePowRequest
     public let engine: SolverEngine
     private let chain: any RegistrationChain

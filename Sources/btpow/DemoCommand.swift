@@ -60,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
             let kernel = KernelCatalog.best
             let searchers: [any NonceSearcher] = (0 ..< (threads ?? CPUInfo.availableCPUs)).map { _ in KernelSearcher(kernel: kernel) }
             print("Solving with \(searchers.count) × \(kernel.name)…")
-            fflush(stdout)
+            fflush(nil)   // every output stream, stdout included
             let request = CreatePowRequest(netuid: Int(netuid), hotkey: Self.hotkey, coldkey: Self.coldkey, scheme: scheme)
             let outcome = try await CreatePowRun.solve(chain: client, request: request, searchers: searchers, display: DisplayOptions(
                 show: true, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: false))

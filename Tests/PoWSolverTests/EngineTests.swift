@@ -123,7 +123,7 @@ final class EngineTests: XCTestCase {
     /// Two callers racing with different heads: the older one never replaces the newer work.
     func testUpdateIfNewerNeverMovesBack() throws {
         let engine = SolverEngine(kernel: ScalarSwiftKernel(), threads: 1)
-        func work(_ n: UInt64) -> SolverWork {
+        @Sendable func work(_ n: UInt64) -> SolverWork {
             SolverWork(challenge: .legacy(LegacyChallenge(blockHash: Bytes32(w0: n, w1: 0, w2: 0, w3: 0), hotkey: .zero)),
                        difficulty: .max, blockNumber: n)
         }

@@ -198,7 +198,8 @@ final class CreatePowTests: XCTestCase {
         quiet.beforeCurrentBlock = { _ in throw InjectedFailure() }
         quiet.heads = { AsyncThrowingStream { _ in } }   // no head ever arrives
         do {
-            _ = try await finishes(within: 20) { try await self.creator(quiet).run() }
+            let quietCreator = creator(quiet)
+            _ = try await finishes(within: 20) { try await quietCreator.run() }
             XCTFail("expected the chain's error")
         } catch let error as CreatePowError {
             XCTAssertEqual(error, .chain("\(InjectedFailure())"), "the chain's own error, carried in a typed error")
