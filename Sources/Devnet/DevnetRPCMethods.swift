@@ -146,13 +146,8 @@ extension DevnetChain {
                           "unsubscribe_newHead") { chain, call, connection throws(DevnetRPCError) in
             guard let connection else { throw .methodNotFound }
             try call.params.expectAtMost(1)
-            let sub = try call.params.require(0, "subscription")
-            let key: String
-            switch sub {
-            case .string(let s): key = s
-            case .int(let i): key = String(i)
-            case .uint(let u): key = String(u)
-            default: throw DevnetRPCError.invalidParams("subscription id must be a string")
+            guard let key = SubscriptionID.normalize(try call.params.require(0, "subscription")) else {
+                throw .invalidParams("subscription id must be a string")
             }
             return .result(.bool(chain.unsubscribeHeads(key, connection)))
         }

@@ -39,7 +39,7 @@ extension RPCClient {
             return complete(id: id, with: .success(result))
         }
         if let method = object["method"]?.stringValue {
-            guard let params = object["params"]?.objectValue, let sid = params["subscription"].flatMap(RPCClient.subscriptionID),
+            guard let params = object["params"]?.objectValue, let sid = params["subscription"].flatMap(SubscriptionID.normalize),
                   let result = params["result"] else {
                 logger.warning("malformed notification", metadata: ["method": "\(method)"])
                 return

@@ -70,12 +70,12 @@ extension RPCClient {
         var orphan: String?
         state.withLock { s in
             guard var sub = s.subscriptions[local] else {
-                if case .success(let value) = reply, let id = RPCClient.subscriptionID(value), s.connection != nil { orphan = id }
+                if case .success(let value) = reply, let id = SubscriptionID.normalize(value), s.connection != nil { orphan = id }
                 return
             }
             switch reply {
             case .success(let value):
-                guard let serverID = RPCClient.subscriptionID(value) else {
+                guard let serverID = SubscriptionID.normalize(value) else {
                     finishWith = .malformedReply(method: sub.method, reason: "subscription id is \(value.jsonText.prefix(80)), not a string")
                     break
                 }
@@ -152,13 +152,5 @@ extension RPCClient {
         let id = state.withLock { s in defer { s.nextID += 1 }; return s.nextID }
         register(id: id, Pending(method: method, text: RPCClient.encodeRequest(id: id, method: method, params: [.string(serverID)]),
                                  kind: .ignore), timeout: configuration.requestTimeout)
-    }
-
-    static func subscriptionID(_ value: JSONValue) -> String? {
-        switch value {
-        case .string(let s): return s
-        case .int(let i): return String(i)
-        default: return nil
-        }
     }
 }
