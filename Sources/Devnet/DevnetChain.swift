@@ -132,7 +132,7 @@ actor DevnetChain {
             if let existing = subnet.uids[hotkey] {
                 throw DevnetRPCError(code: DevnetRPCError.registrationRefusedCode,
                                message: "HotKeyAlreadyRegisteredInSubNet: hotkey already holds uid \(existing) on subnet \(netuid)",
-                               data: .string(RegistrationRefusal.hotKeyAlreadyRegisteredInSubNet.name))
+                               data: .string(DevnetRegistrationRefusal.hotKeyAlreadyRegisteredInSubNet.name))
             }
             uid = subnet.nextUID
             subnet.uids[hotkey] = uid
@@ -141,15 +141,15 @@ actor DevnetChain {
         return uid
     }
 
-    func submit(_ submission: Submission) throws(RegistrationError) -> RegistrationOutcome {
-        let registrar = Registrar(legacyRule: configuration.legacyRule, faucetDifficulty: configuration.faucetDifficulty,
-                                  // The extrinsic executes in the block built on the head.
-                                  current: head.number + 1,
-                                  blockHash: { [blocks] n in
-                                      guard let first = blocks.first?.header.number, n >= first,
-                                            Int(n - first) < blocks.count else { return nil }
-                                      return blocks[Int(n - first)].header.hash
-                                  })
+    func submit(_ submission: DevnetSubmission) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
+        let registrar = DevnetRegistrar(legacyRule: configuration.legacyRule, faucetDifficulty: configuration.faucetDifficulty,
+                                        // The extrinsic executes in the block built on the head.
+                                        current: head.number + 1,
+                                        blockHash: { [blocks] n in
+                                            guard let first = blocks.first?.header.number, n >= first,
+                                                  Int(n - first) < blocks.count else { return nil }
+                                            return blocks[Int(n - first)].header.hash
+                                        })
         var state = headState
         let outcome = try registrar.submit(submission, state: &state)
         blocks[blocks.count - 1].state = state

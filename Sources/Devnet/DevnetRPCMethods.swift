@@ -213,8 +213,8 @@ extension DevnetChain {
                     value = .object(fields)
                 }
             }
-            let submission = try Submission.parse(value)
-            do throws(RegistrationError) { return try chain.submit(submission).json } catch { throw error.rpcError }
+            let submission = try DevnetSubmission.parse(value)
+            do throws(DevnetRegistrationError) { return try chain.submit(submission).json } catch { throw error.rpcError }
         }
         return table
     }()
