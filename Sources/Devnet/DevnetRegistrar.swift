@@ -49,12 +49,12 @@ public enum DevnetRegistrationOutcome: Sendable, Equatable {
 }
 
 /// A solution as submitted: the POWSolution plus what the legacy JSON leaves out (netuid, coldkey).
-public struct DevnetSubmission: Sendable, Equatable {
-    public let solution: POWSolution
+struct DevnetSubmission: Sendable, Equatable {
+    let solution: POWSolution
     /// Legacy only: the subnet; nil (or -1 in the JSON) means faucet work.
-    public let legacyNetuid: UInt16?
+    let legacyNetuid: UInt16?
 
-    public init(solution: POWSolution, legacyNetuid: UInt16?) {
+    init(solution: POWSolution, legacyNetuid: UInt16?) {
         self.solution = solution
         self.legacyNetuid = legacyNetuid
     }

@@ -57,7 +57,7 @@ public final class RPCClient: Sendable {
     public var isClosed: Bool { state.withLock { $0.closed } }
 
     /// How many times a connection was opened (1 after the first, 2 after a reconnect …).
-    public var connectionCount: Int { state.withLock { $0.connectCount } }
+    package var connectionCount: Int { state.withLock { $0.connectCount } }
 
     // MARK: Lifecycle
 

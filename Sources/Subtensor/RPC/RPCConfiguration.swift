@@ -13,7 +13,7 @@ public struct RPCConfiguration: Sendable {
     public var pingInterval: Duration?
     /// The WebSocket layer's own limit (4 × maxReplyBytes): over it a message drops the connection
     /// (`connectionClosed`); between the two, only the request fails (`replyTooLarge`).
-    public var transportLimit: Int { maxReplyBytes > Int(UInt32.max) / 4 ? Int(UInt32.max) : max(maxReplyBytes * 4, 1 << 14) }
+    package var transportLimit: Int { maxReplyBytes > Int(UInt32.max) / 4 ? Int(UInt32.max) : max(maxReplyBytes * 4, 1 << 14) }
     /// TLS settings for wss:// (nil = system trust roots).
     public var tlsConfiguration: TLSConfiguration?
 
