@@ -25,8 +25,8 @@ enum MethodAnswer {
 /// The node's JSON-RPC methods over the chain: one table, name → handler, which both serves the calls and
 /// answers `rpc_methods`, so the list a client reads is exactly what is served.
 extension DevnetChain {
-    /// A method: the chain (isolated, so it runs on the chain's actor), the call, and the WebSocket connection
-    /// it came on (nil over HTTP).
+    /// A method that needs the whole call and the WebSocket connection it came on (nil over HTTP): the
+    /// subscriptions. The chain parameter is isolated: every handler runs on the chain's actor.
     typealias ConnectionHandler = @Sendable (isolated DevnetChain, RPCCall, Connection?) throws(DevnetRPCError) -> MethodAnswer
     /// A method that reads only its parameters and answers a result.
     typealias ResultHandler = @Sendable (isolated DevnetChain, Params) throws(DevnetRPCError) -> JSONValue
