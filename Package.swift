@@ -77,7 +77,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The shared reference vectors (shared/vectors/registration-pow.json), decoded once for every test target.
+        // The test vectors (Tests/TestVectors/Fixtures/registration-pow.json, docs/chain-facts.md), decoded once for every test target.
         .target(name: "TestVectors", dependencies: ["PoWCore"], path: "Tests/TestVectors", resources: [.copy("Fixtures")]),
         .testTarget(name: "PoWCoreTests", dependencies: [
             "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),

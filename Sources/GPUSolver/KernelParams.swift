@@ -57,7 +57,7 @@ public enum GPUBatching {
     /// The result word's "nothing found" value, written before every launch.
     public static let noSolution: UInt32 = .max
 
-    /// The seed's GPU batch: `update_interval × tpb` nonces (at least 1, saturating instead of overflowing).
+    /// bittensor's Python GPU batch: `update_interval × tpb` nonces (at least 1, saturating instead of overflowing).
     public static func batchSize(updateInterval: UInt64, threadsPerBlock tpb: Int) -> UInt64 {
         let (n, overflow) = updateInterval.multipliedReportingOverflow(by: UInt64(max(1, tpb)))
         return overflow ? .max : max(1, n)

@@ -11,7 +11,7 @@ import Synchronization
 /// new challenge or a stop reaches every worker within one batch.
 public final class SolverEngine: @unchecked Sendable {
     public struct Configuration: Sendable {
-        /// The seed's `update_interval`: nonces per CPU batch between looks at the shared state.
+        /// bittensor's `update_interval` (Python reference): nonces per CPU batch between looks at the shared state.
         public var updateInterval: UInt64
         public var nonceMode: NonceMode
 
@@ -289,7 +289,7 @@ extension SolverEngine {
     }
 }
 
-/// The seed's `_solve_for_nonce_block`: the first solution in [nonceStart, nonceEnd), searched on
+/// bittensor's Python `_solve_for_nonce_block`: the first solution in [nonceStart, nonceEnd), searched on
 /// the calling thread, or nil.
 public func solveForNonceBlock(challenge: Challenge, difficulty: UInt64, rule: DifficultyRule? = nil,
                                blockNumber: UInt64, nonceStart: UInt64, nonceEnd: UInt64,

@@ -1,7 +1,7 @@
 import Foundation
 import PoWCore
 
-/// The seed's `RegistrationStatistics`, plus what it lacks: nonces hashed, expected time to a
+/// bittensor's Python `RegistrationStatistics` (docs/chain-facts.md), plus what it lacks: nonces hashed, expected time to a
 /// solution and the chance one would have been found by now.
 public struct RegistrationStatistics: Sendable, Equatable {
     public var timeSpentTotal: Double = 0
@@ -35,7 +35,7 @@ public struct RegistrationStatistics: Sendable, Equatable {
 }
 
 /// Hash rate as an exponentially weighted moving average over the last `samples` readings,
-/// the newest weighted most (weight alpha^age). The seed weighted its oldest reading most and
+/// the newest weighted most (weight alpha^age). bittensor's Python reference weighted its oldest reading most and
 /// started from a window of zeros; here only real readings count.
 public struct HashRateAverage: Sendable, Equatable {
     public let capacity: Int
@@ -65,7 +65,7 @@ public struct HashRateAverage: Sendable, Equatable {
 }
 
 /// Turns the engine's growing counters into `RegistrationStatistics`, one pass at a time
-/// (the seed's main loop arithmetic).
+/// (the arithmetic of bittensor's Python main loop).
 public struct StatisticsTracker: Sendable {
     public private(set) var stats: RegistrationStatistics
     private var average: HashRateAverage
@@ -112,7 +112,7 @@ public struct StatisticsTracker: Sendable {
     }
 }
 
-/// Number formats of the seed's display.
+/// Number formats of bittensor's Python status display.
 public enum HumanReadable {
     /// "12.35 M" style, as bittensor's `millify`.
     public static func millify(_ value: UInt64) -> String {
@@ -141,7 +141,7 @@ public enum HumanReadable {
     }
 }
 
-/// The seed's `RegistrationStatisticsLogger`: a status block redrawn in place on a terminal, or
+/// bittensor's Python `RegistrationStatisticsLogger`: a status block redrawn in place on a terminal, or
 /// one line per update elsewhere. Writes through `write` (the CLI sends it to stderr).
 public final class RegistrationStatisticsLogger: @unchecked Sendable {
     public let outputInPlace: Bool
@@ -158,7 +158,7 @@ public final class RegistrationStatisticsLogger: @unchecked Sendable {
     /// Leaves the last block on screen and moves below it.
     public func stop() { linesDrawn = 0 }
 
-    /// The status block's lines (the seed's `get_status_message`).
+    /// The status block's lines (bittensor's Python `get_status_message`).
     public static func statusLines(_ s: RegistrationStatistics, verbose: Bool) -> [String] {
         var lines = ["Solving", "  Time spent (total): \(HumanReadable.duration(s.timeSpentTotal))"]
         if verbose {

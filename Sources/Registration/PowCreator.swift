@@ -6,7 +6,7 @@ import Subtensor
 import Synchronization
 
 /// What to register for. `netuid == -1` is the faucet: legacy work over the coldkey at a fixed
-/// difficulty of 1,000,000 (REFERENCE.md section 4).
+/// difficulty of 1,000,000 (docs/chain-facts.md, "Registering: what the chain checks").
 public struct CreatePowRequest: Sendable {
     public static let faucetNetuid = -1
     public static let faucetDifficulty: UInt64 = 1_000_000
@@ -16,8 +16,8 @@ public struct CreatePowRequest: Sendable {
     public var coldkey: Bytes32?
     public var scheme: ChallengeScheme
     /// The rule solutions must meet. Default: the chain's (little-endian, `<=`) for both schemes,
-    /// because a chain checks legacy work that way too since 2025-05-30 (subtensor #1974); the
-    /// seed's big-endian rule stays available for offline use and older chains.
+    /// because a chain checks legacy work that way too since 2025-05-30 (subtensor GitHub issue #1974);
+    /// the big-endian rule of bittensor's Python reference stays available for offline use and older chains.
     public var rule: DifficultyRule
     public var updateInterval: UInt64
 
@@ -62,7 +62,7 @@ public enum CreatePowError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The seed's `create_pow`: reads the block, difficulty and registration state, solves while
+/// bittensor's Python `create_pow`: reads the block, difficulty and registration state, solves while
 /// following new heads (the challenge swapped within one batch, difficulty refreshed), stops when
 /// the hotkey gets registered, and never returns work that is stale by the time it returns.
 public final class PowCreator: @unchecked Sendable {
@@ -209,7 +209,7 @@ public final class PowCreator: @unchecked Sendable {
         }
     }
 
-    /// The head number for the final freshness check, with the seed's retry policy. If the node cannot be read,
+    /// The head number for the final freshness check, with the retry policy of bittensor's Python reference. If the node cannot be read,
     /// the newest head the follower saw stands in, but only if it came within about a block (the work is not
     /// thrown away over one failed request); a node that went quiet ends the run with the error instead.
     private func currentBlockForCheck() async throws -> UInt64 {

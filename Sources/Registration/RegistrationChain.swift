@@ -5,7 +5,7 @@ import Subtensor
 /// What `create_pow` needs from a chain. `SubtensorClient` provides it over JSON-RPC (below);
 /// the flow depends only on this protocol.
 public protocol RegistrationChain: Sendable {
-    /// The seed's `_get_block_with_retry`: current number, the subnet's difficulty, that block's hash.
+    /// bittensor's Python `_get_block_with_retry`: current number, the subnet's difficulty, that block's hash.
     func blockWithRetry(netuid: UInt16) async throws -> BlockInfo
     func currentBlock() async throws -> UInt64
     /// The hash of block `number`.

@@ -50,7 +50,7 @@ enum CreatePowExit {
 struct CreatePowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-pow",
-        abstract: "Solve the registration proof-of-work against a Subtensor node (the seed's create_pow).",
+        abstract: "Solve the registration proof-of-work against a Subtensor node (bittensor's Python create_pow).",
         discussion: """
         Follows new blocks through one subscription while solving, refreshes the difficulty, stops \
         when the hotkey gets registered, and returns only work that is fresh on the chain. \
@@ -67,7 +67,7 @@ struct CreatePowCommand: AsyncParsableCommand {
     @Option(help: "finney, test, archive, local, or a ws:// / wss:// URL.")
     var network: String = "finney"
 
-    @Option(help: "Challenge layout: v1 (today's pow_register; default) or legacy (the seed's; default for the faucet).")
+    @Option(help: "Challenge layout: v1 (today's pow_register; default) or legacy (bittensor's Python reference; default for the faucet).")
     var scheme: ChallengeScheme?
 
     @Option(help: "Difficulty rule: chain (default: what the chain checks, legacy work included), seed or chain-be.")

@@ -21,7 +21,7 @@ struct SolveCommand: AsyncParsableCommand {
     @Option(help: "Block number the block hash belongs to (recorded in the solution).")
     var blockNumber: UInt64 = 0
 
-    @Option(help: "Difficulty rule: seed (big-endian, <), chain (little-endian, <=) or chain-be. Default: seed for legacy, chain for v1.")
+    @Option(help: "Difficulty rule: seed (bittensor's Python reference: big-endian, <), chain (little-endian, <=) or chain-be. Default: seed for legacy, chain for v1.")
     var rule: DifficultyRule?
 
     @Option(help: "First nonce of a deterministic range (with --nonce-end).")

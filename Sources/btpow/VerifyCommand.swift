@@ -22,7 +22,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Difficulty (1 … 2^64-1).")
     var difficulty: UInt64
 
-    @Option(help: "The rule that decides the exit code: seed, chain or chain-be. Default: seed for legacy, chain for v1.")
+    @Option(help: "The rule that decides the exit code: seed (bittensor's Python reference), chain or chain-be. Default: seed for legacy, chain for v1.")
     var rule: DifficultyRule?
 
     @Flag(help: "Print the result as JSON.")

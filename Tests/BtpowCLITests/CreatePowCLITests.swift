@@ -7,7 +7,7 @@ import XCTest
 /// `btpow devnet` and `btpow create-pow` as separate processes talking over 127.0.0.1.
 final class CreatePowCLITests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let wallets = repo.appendingPathComponent("Tests/SubtensorTests/Fixtures/wallets").path
+    static let wallets = repo.appendingPathComponent("Tests/WalletTests/Fixtures/wallets").path
     // Public keys of the "main" fixture wallet, made by bittensor-wallet 4.1.1 (expected.json there).
     static let mainHotkey = "0x66b269a3bc98e90f02260ca55b66321bb33eeb8e6c99694600ed888b2c6dce6d"
     static let mainColdkeySS58 = "5DnZAKZ6jhuFM7W66AZsQwShYNXX93zJvXScLfy4Na3vWKKW"

@@ -89,7 +89,7 @@ final class CUDATests: XCTestCase {
         XCTAssertEqual(String(cString: fake_nvrtc_last_options()), "--gpu-architecture=sm_90")
         XCTAssertEqual(s.threadsPerBlock, 64)
         XCTAssertEqual(s.blocks, 4 * (2048 / 64), "every multiprocessor full")
-        XCTAssertEqual(s.batchSize(updateInterval: 50_000), 3_200_000, "the seed's update_interval × tpb")
+        XCTAssertEqual(s.batchSize(updateInterval: 50_000), 3_200_000, "bittensor's update_interval × tpb")
         XCTAssertEqual(try searcher(tpb: 100).threadsPerBlock, 96, "whole warps")
         XCTAssertEqual(try searcher(tpb: 4096).threadsPerBlock, 1024, "the kernel's limit")
     }

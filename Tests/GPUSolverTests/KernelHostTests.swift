@@ -6,7 +6,7 @@ import SealKernelHost
 import TestVectors
 
 /// The GPU kernel source (Sources/GPUKernels/seal_kernel.h) compiled for the host: its own SHA-256,
-/// Keccak, difficulty test and search loop, against the shared vectors and the Swift reference.
+/// Keccak, difficulty test and search loop, against the test vectors and the Swift implementation.
 final class KernelHostTests: XCTestCase {
     let v = Vectors.shared
 
@@ -142,10 +142,10 @@ final class KernelHostTests: XCTestCase {
 }
 
 final class KernelSourceTests: XCTestCase {
-    /// The binary carries the kernel file verbatim; rerun tools/gen_kernel_source.py after editing it.
+    /// The binary carries the kernel file verbatim; rerun tools/regenerate.sh after editing it.
     func testEmbeddedSourceIsTheKernelFile() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let file = try String(contentsOf: root.appendingPathComponent("Sources/GPUKernels/seal_kernel.h"), encoding: .utf8)
-        XCTAssertEqual(SealKernelSource.text, file, "Sources/GPUSolver/Generated/SealKernelSource.swift is stale: run tools/gen_kernel_source.py")
+        XCTAssertEqual(SealKernelSource.text, file, "Sources/GPUSolver/Generated/SealKernelSource.swift is stale: run tools/regenerate.sh")
     }
 }
