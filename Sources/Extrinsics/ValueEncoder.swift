@@ -10,7 +10,7 @@ import ChainMetadata
 /// - tuples: `.sequence` of the same count. Structs: `.sequence` (fields in order) or `.fields` (by name); a struct
 ///   of one field also takes that field's value directly (so AccountId32 and H256 take `.bytes`).
 /// - enums: `.variant(name, fields)` or `.variantIndex(index, fields)`; a variant of named fields also takes one
-///   `.fields` value.
+///   `.fields` value naming them (`Option::Some` has one unnamed field: its value goes in the list as it is).
 public struct ValueEncoder: Sendable {
     public let types: TypeRegistry
 
@@ -102,7 +102,9 @@ public struct ValueEncoder: Sendable {
             out.append(v.index)
             // One `.fields` value may name a variant's named fields.
             var given = ScaleValue.sequence(fieldValue)
-            if fieldValue.count == 1, case .fields = fieldValue[0] { given = fieldValue[0] }
+            if fieldValue.count == 1, case .fields = fieldValue[0], !v.fields.isEmpty, v.fields.allSatisfy({ $0.name != nil }) {
+                given = fieldValue[0]
+            }
             try encodeFields(given, v.fields, typeName: "\(name)::\(v.name)", path: "\(path).\(v.name)", into: &out,
                              depth: depth, transparent: false)
 
