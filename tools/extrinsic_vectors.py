@@ -86,6 +86,9 @@ def registry_digest(codec: RuntimeCodec) -> tuple[int, str]:
 CALLS = [
     ("SubtensorModule", "faucet", {"block_number": {"u": 1000}, "nonce": {"u": 12345}, "work": {"bytes": "0x" + "01" * 32}}),
     ("SubtensorModule", "burned_register", {"netuid": {"u": 3}, "hotkey": {"bytes": ACCOUNT_A}}),
+    ("SubtensorModule", "register", {"netuid": {"u": 1}, "block_number": {"u": 77}, "nonce": {"u": 5},
+                                     "work": {"bytes": "0x" + "42" * 32}, "hotkey": {"bytes": ACCOUNT_A},
+                                     "coldkey": {"bytes": ACCOUNT_B}}),
     ("SubtensorModule", "swap_hotkey", {"hotkey": {"bytes": ACCOUNT_A}, "new_hotkey": {"bytes": ACCOUNT_B}, "netuid": {"none": None}}),
     ("SubtensorModule", "swap_hotkey", {"hotkey": {"bytes": ACCOUNT_A}, "new_hotkey": {"bytes": ACCOUNT_B}, "netuid": {"some": {"u": 513}}}),
     ("SubtensorModule", "associate_evm_key", {"netuid": {"u": 65535}, "evm_key": {"bytes": "0x" + "09" * 20},

@@ -100,6 +100,17 @@ final class HandMadeRuntimeTests: XCTestCase {
             XCTAssertEqual($0 as? ExtrinsicError, .unsupportedSignedExtension(name: "CheckShieldedTxValidity", extraType: "u32", additionalType: "()"))
             XCTAssertTrue("\($0)".contains("CheckShieldedTxValidity"))
         }
+        // Values beyond their metadata types: a nonce over u32, a tip over the u64 balance.
+        var big = p
+        big.nonce = 1 << 32
+        XCTAssertThrowsError(try b.signedExtensionData(big)) {
+            XCTAssertEqual($0 as? ExtrinsicError, .outOfRange(at: "CheckNonce extra", value: "4294967296", type: "Compact<u32>"))
+        }
+        big = p
+        big.tip = UInt128(UInt64.max) + 1
+        XCTAssertThrowsError(try b.signedExtensionData(big)) {
+            XCTAssertEqual($0 as? ExtrinsicError, .outOfRange(at: "ChargeTransactionPaymentWrapper extra", value: "18446744073709551616", type: "Compact<u64>"))
+        }
         // A known extension whose type is not what it should be is an error too, not a guess.
         let odd = [SignedExtension(identifier: "CheckNonce", type: 1, additionalSigned: 8)]
         w = PowRuntime.writer(extensions: odd)

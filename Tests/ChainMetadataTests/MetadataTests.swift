@@ -124,6 +124,21 @@ final class MetadataTests: XCTestCase {
         }
     }
 
+    func testRegistrationCallsOfSpec343() throws {
+        for m in [Fixtures.v14, Fixtures.v15] {
+            let faucet = try m.call(pallet: "SubtensorModule", name: "faucet")
+            XCTAssertEqual([faucet.palletIndex, faucet.callIndex], [7, 60])
+            XCTAssertEqual(faucet.arguments.map { "\($0.name): \(m.types.name($0.type))" },
+                           ["block_number: u64", "nonce: u64", "work: Vec<u8>"])
+            XCTAssertEqual(try m.call(pallet: "SubtensorModule", name: "register").callIndex, 6)
+            let burned = try m.call(pallet: "SubtensorModule", name: "burned_register")
+            XCTAssertEqual(burned.callIndex, 7)
+            XCTAssertEqual(burned.arguments.map(\.typeName), ["NetUid", "T::AccountId"])
+            XCTAssertEqual(try m.error(palletIndex: 7, errorIndex: 0).name, "RootNetworkDoesNotExist")
+            XCTAssertEqual(try m.error(palletIndex: 0, errorIndex: 5).name, "CallFiltered")
+        }
+    }
+
     func testLookupErrorsAreTyped() {
         let m = Fixtures.v14
         XCTAssertThrowsError(try m.pallet(named: "Nope")) { XCTAssertEqual($0 as? MetadataError, .palletNotFound("Nope")) }
