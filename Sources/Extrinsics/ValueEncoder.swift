@@ -7,8 +7,9 @@ import ChainMetadata
 /// - integers: `.uint` / `.int` within the type's range; `bool`: `.bool`; `str`: `.string`.
 /// - `Compact<T>` (T an unsigned integer, or a struct wrapping one): `.uint` within T's range.
 /// - `Vec<T>`: `.sequence`; for `Vec<u8>` also `.bytes`. `[T; N]`: `.sequence` of N; for `[u8; N]` `.bytes` of N.
-/// - tuples: `.sequence` of the same count. Structs: `.sequence` (fields in order) or `.fields` (by name); a struct
-///   of one field also takes that field's value directly (so AccountId32 and H256 take `.bytes`).
+/// - tuples: `.sequence` of the same count. Structs: `.sequence` (fields in order) or `.fields` (by name). A struct
+///   of one field takes that field's value directly: AccountId32 and H256 take `.bytes`, a wrapped `Vec` (BoundedVec)
+///   its `.sequence` or `.bytes`.
 /// - enums: `.variant(name, fields)` or `.variantIndex(index, fields)`; a variant of named fields also takes one
 ///   `.fields` value naming them (`Option::Some` has one unnamed field: its value goes in the list as it is).
 public struct ValueEncoder: Sendable {
@@ -23,6 +24,7 @@ public struct ValueEncoder: Sendable {
         return out
     }
 
+    /// Appends the encoding to `out`; when it throws, `out` may hold part of the value and must be discarded.
     public func encode(_ value: ScaleValue, as id: UInt32, path: String, into out: inout [UInt8]) throws(ExtrinsicError) {
         try encode(value, as: id, path: path, into: &out, depth: 0)
     }
