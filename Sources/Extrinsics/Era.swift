@@ -14,6 +14,11 @@ public enum Era: Sendable, Equatable {
     /// instead of the 128 blocks bittensor uses. It is also a power of two, so it is exactly the period encoded.
     public static let registrationPeriod: UInt64 = 16
 
+    /// The era for a registration extrinsic whose era starts at block `current` (the head whose hash it signs).
+    public static func registration(currentBlock current: UInt64) -> Era {
+        mortal(requestedPeriod: registrationPeriod, currentBlock: current)
+    }
+
     /// The mortal era Substrate's `Era::mortal(period, current)` makes: `period` rounded up to a power of two and
     /// clamped to 4...65536, phase `current % period` rounded down to the quantum `period >> 12` (at least 1).
     public static func mortal(requestedPeriod: UInt64, currentBlock current: UInt64) -> Era {

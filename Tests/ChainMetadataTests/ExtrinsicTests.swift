@@ -68,6 +68,8 @@ final class ExtrinsicTests: XCTestCase {
         // Above 4096 the phase is quantized to period >> 12.
         XCTAssertEqual(Era.mortal(requestedPeriod: 65536, currentBlock: 70007), .mortal(period: 65536, phase: 4464))
         XCTAssertEqual(Era.registrationPeriod, 16)
+        XCTAssertEqual(Era.registration(currentBlock: 4_567_890), .mortal(period: 16, phase: 2))
+        XCTAssertEqual(Era.registration(currentBlock: 4_567_890).encoded, [0x23, 0x00])
         XCTAssertEqual(Era.mortal(requestedPeriod: Era.registrationPeriod, currentBlock: 4_567_890).birth(currentBlock: 4_567_890),
                        4_567_890)
     }
