@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "PoWSolver", targets: ["PoWSolver"]),
         .library(name: "Subtensor", targets: ["Subtensor"]),
         .library(name: "Devnet", targets: ["Devnet"]),
+        .library(name: "Keys", targets: ["Keys"]),
         .executable(name: "btpow", targets: ["btpow"]),
     ],
     dependencies: [
@@ -48,6 +49,9 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "WSClient", package: "swift-websocket"),
         ]),
+        // sr25519 signing (schnorrkel-compatible), Merlin/STROBE on PoWCore's Keccak-f, btcli keyfiles from
+        // their bytes. libsodium is opened at run time; no networking, no file I/O.
+        .target(name: "Keys", dependencies: ["PoWCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Prebuilt cubins of the GPU kernel source (tools/gen_cuda_images.py), for machines with a driver and no NVRTC.
         .target(name: "CCUDAImages", exclude: ["images"]),
         // GPU workers: CUDA (driver API + NVRTC) and OpenCL, both loaded at run time; the kernel source
@@ -79,6 +83,7 @@ let package = Package(
         .testTarget(name: "GPUSolverTests", dependencies: [
             "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors",
         ]),
+        .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.
         .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "TestVectors"]),
