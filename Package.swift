@@ -7,7 +7,11 @@ let package = Package(
     products: [
         .library(name: "PoWCore", targets: ["PoWCore"]),
         .library(name: "PoWSolver", targets: ["PoWSolver"]),
+        .library(name: "GPUSolver", targets: ["GPUSolver"]),
+        .library(name: "ChainCodec", targets: ["ChainCodec"]),
+        .library(name: "Wallet", targets: ["Wallet"]),
         .library(name: "Subtensor", targets: ["Subtensor"]),
+        .library(name: "Registration", targets: ["Registration"]),
         .library(name: "Devnet", targets: ["Devnet"]),
         .library(name: "Keys", targets: ["Keys"]),
         .executable(name: "btpow", targets: ["btpow"]),
@@ -37,12 +41,18 @@ let package = Package(
         ]),
         // create_pow: the solve that follows a chain (over the RegistrationChain protocol).
         .target(name: "Registration", dependencies: [
-            "PoWCore", "PoWSolver", "Subtensor",
+            "PoWCore", "PoWSolver", "ChainCodec", "Subtensor",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Chain access: xxHash/Blake2b/SCALE/SS58 codecs, storage keys, wallet files, JSON-RPC client.
+        // Chain data without a network: SCALE, SS58, xxHash/twox, Blake2b, storage keys and values, JSON values.
+        .target(name: "ChainCodec", dependencies: ["PoWCore"]),
+        // btcli wallets on disk (public key files).
+        .target(name: "Wallet", dependencies: ["PoWCore", "ChainCodec"]),
+        // Shared libraries opened at run time (GPU drivers and compilers), so nothing optional is linked.
+        .target(name: "LibraryLoading"),
+        // Chain access: the JSON-RPC client (WebSocket, TLS) and the Subtensor queries over it.
         .target(name: "Subtensor", dependencies: [
-            "PoWCore",
+            "PoWCore", "ChainCodec",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -56,15 +66,15 @@ let package = Package(
         .target(name: "CCUDAImages", exclude: ["images"]),
         // GPU workers: CUDA (driver API + NVRTC) and OpenCL, both loaded at run time; the kernel source
         // is Sources/GPUKernels/seal_kernel.h, carried as a generated Swift string.
-        .target(name: "GPUSolver", dependencies: ["PoWCore", "PoWSolver", "CCUDAImages"]),
+        .target(name: "GPUSolver", dependencies: ["PoWCore", "PoWSolver", "CCUDAImages", "LibraryLoading"]),
         .executableTarget(name: "btpow", dependencies: [
-            "PoWCore", "PoWSolver", "Subtensor", "Registration", "Devnet", "GPUSolver",
+            "PoWCore", "PoWSolver", "ChainCodec", "Wallet", "Subtensor", "Registration", "Devnet", "GPUSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A local chain speaking the node's JSON-RPC (WebSocket and HTTP POST) for everything btpow uses.
         .target(name: "Devnet", dependencies: [
-            "PoWCore", "Subtensor",
+            "PoWCore", "ChainCodec",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -81,14 +91,18 @@ let package = Package(
         // Test-only: a stand-in CUDA driver and NVRTC whose "device" runs the host-compiled kernel.
         .target(name: "FakeCUDA", path: "Tests/FakeCUDA"),
         .testTarget(name: "GPUSolverTests", dependencies: [
-            "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors",
+            "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors", "LibraryLoading",
         ]),
         .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.
         .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "TestVectors"]),
+        .testTarget(name: "ChainCodecTests", dependencies: [
+            "PoWCore", "ChainCodec", "TestVectors",
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SubtensorTests", dependencies: [
-            "PoWCore", "Subtensor", "TestVectors",
+            "PoWCore", "ChainCodec", "Subtensor", "TestVectors",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -100,11 +114,11 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         // create_pow over real sockets against the devnet.
         .testTarget(name: "RegistrationTests", dependencies: [
-            "Registration", "Devnet", "Subtensor", "PoWCore", "PoWSolver",
+            "Registration", "Devnet", "ChainCodec", "Subtensor", "PoWCore", "PoWSolver",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DevnetTests", dependencies: [
-            "Devnet", "PoWCore", "Subtensor",
+            "Devnet", "PoWCore", "ChainCodec", "Subtensor",
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "Logging", package: "swift-log"),
         ]),

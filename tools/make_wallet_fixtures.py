@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Creates the wallet fixtures of Tests/SubtensorTests/Fixtures with the real bittensor-wallet package.
+"""Creates the wallet fixtures (Tests/WalletTests/Fixtures) and the SS58 fixture (Tests/ChainCodecTests/Fixtures)
+with the real bittensor-wallet and scalecodec packages.
 
     python3 -m venv .venv-wallet
     .venv-wallet/bin/pip install "bittensor-wallet==4.1.1" "scalecodec==1.2.12"
     .venv-wallet/bin/python tools/make_wallet_fixtures.py
 
 Every key made here is a throwaway test key. It writes:
-  Fixtures/wallets/<wallet>/...      btcli wallet layout, as bittensor-wallet writes it
-  Fixtures/wallets/expected.json     the public keys the package reported for each wallet
-  Fixtures/ss58-full-format.json     SS58 addresses in two-byte ("full") prefix formats, by scalecodec
+  Tests/WalletTests/Fixtures/wallets/<wallet>/...       btcli wallet layout, as bittensor-wallet writes it
+  Tests/WalletTests/Fixtures/wallets/expected.json      the public keys the package reported for each wallet
+  Tests/ChainCodecTests/Fixtures/ss58-full-format.json  SS58 addresses in two-byte ("full") prefix formats, by scalecodec
 """
 import json
 import os
@@ -19,8 +20,8 @@ from bittensor_wallet import Wallet
 from bittensor_wallet import __version__ as wallet_version  # noqa: F401  (fails loudly on a wrong install)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(HERE, "..", "Tests", "SubtensorTests", "Fixtures")
-ROOT = os.path.join(FIXTURES, "wallets")
+ROOT = os.path.join(HERE, "..", "Tests", "WalletTests", "Fixtures", "wallets")
+SS58_FIXTURE = os.path.join(HERE, "..", "Tests", "ChainCodecTests", "Fixtures", "ss58-full-format.json")
 PASSWORD = "test-only-password"
 
 
@@ -73,7 +74,7 @@ def main():
     for key in keys:
         for fmt in (64, 65, 127, 128, 255, 256, 1284, 2254, 16383):
             vectors.append({"public_key": key, "format": fmt, "address": ss58_encode(key, fmt)})
-    with open(os.path.join(FIXTURES, "ss58-full-format.json"), "w") as f:
+    with open(SS58_FIXTURE, "w") as f:
         json.dump({"package": "scalecodec==1.2.12", "vectors": vectors}, f, indent=2, sort_keys=True)
         f.write("\n")
     print(f"wrote {ROOT} and ss58-full-format.json", file=sys.stderr)

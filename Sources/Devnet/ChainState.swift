@@ -1,5 +1,5 @@
 import PoWCore
-import Subtensor
+import ChainCodec
 
 /// One subnet's registration parameters and members, as the SubtensorModule storage holds them.
 public struct SubnetState: Sendable, Equatable {

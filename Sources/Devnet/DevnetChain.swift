@@ -1,6 +1,6 @@
 import Logging
 import PoWCore
-import Subtensor
+import ChainCodec
 
 /// A WebSocket client's way back: what the chain writes to it (replies and notifications), in order.
 final class Connection: Sendable {

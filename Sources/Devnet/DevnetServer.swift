@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import PoWCore
 import ServiceLifecycle
-import Subtensor
+import ChainCodec
 import Synchronization
 
 /// How a devnet runs. Every field has the default `btpow devnet` uses.

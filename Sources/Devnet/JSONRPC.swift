@@ -1,4 +1,4 @@
-import Subtensor
+import ChainCodec
 
 
 /// A JSON-RPC 2.0 error object, with the codes and messages jsonrpsee (the Substrate node's RPC server) sends.

@@ -1,6 +1,6 @@
 import Foundation
 import PoWCore
-import Subtensor
+import ChainCodec
 
 /// Why the chain refuses a registration: the SubtensorModule error names.
 public enum RegistrationRefusal: String, Error, Sendable, CaseIterable {

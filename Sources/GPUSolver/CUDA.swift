@@ -1,3 +1,5 @@
+import LibraryLoading
+
 /// The CUDA driver API entry points btpow uses, taken from libcuda at run time.
 public final class CUDADriver: @unchecked Sendable {
     typealias Result = Int32

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PoWCore
+import LibraryLoading
 import Synchronization
 
 /// NVRTC, CUDA's run-time compiler, opened at run time: it turns the kernel source into a cubin

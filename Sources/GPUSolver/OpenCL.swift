@@ -1,3 +1,5 @@
+import LibraryLoading
+
 /// The OpenCL 1.2 entry points btpow uses, taken from the ICD loader (libOpenCL.so.1) at run time.
 public final class OpenCLAPI: @unchecked Sendable {
     typealias Handle = OpaquePointer

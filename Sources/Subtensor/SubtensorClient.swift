@@ -1,3 +1,4 @@
+import ChainCodec
 import Logging
 import PoWCore
 

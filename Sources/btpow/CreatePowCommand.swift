@@ -1,3 +1,5 @@
+import Wallet
+import ChainCodec
 import ArgumentParser
 import Foundation
 import Logging

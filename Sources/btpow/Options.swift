@@ -1,3 +1,4 @@
+import ChainCodec
 import ArgumentParser
 import PoWCore
 import Subtensor

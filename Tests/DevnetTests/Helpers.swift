@@ -1,3 +1,4 @@
+import ChainCodec
 import Devnet
 import Foundation
 #if canImport(FoundationNetworking)

@@ -2,6 +2,7 @@ import XCTest
 import PoWCore
 import PoWSolver
 import GPUSolver
+import LibraryLoading
 import FakeCUDA
 import TestVectors
 

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import GPUSolver
+import LibraryLoading
 import FakeCUDA
 
 /// NVRTC compiles without a GPU: where it is installed (BTPOW_NVRTC_LIBRARY, or a CUDA toolkit),

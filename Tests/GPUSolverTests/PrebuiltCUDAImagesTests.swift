@@ -2,6 +2,7 @@ import XCTest
 import CCUDAImages
 import FakeCUDA
 import GPUSolver
+import LibraryLoading
 import PoWCore
 import PoWSolver
 

@@ -1,3 +1,4 @@
+import ChainCodec
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,4 +1,5 @@
 #if canImport(FoundationEssentials)
+import ChainCodec
 import FoundationEssentials
 #else
 import Foundation

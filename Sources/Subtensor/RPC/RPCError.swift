@@ -1,3 +1,5 @@
+import ChainCodec
+
 /// Why a JSON-RPC call failed. Each description is one line.
 public enum RPCError: Error, Equatable, CustomStringConvertible {
     /// The node answered with a JSON-RPC error object.

@@ -1,6 +1,7 @@
 import XCTest
+import ChainCodec
 import PoWCore
-@testable import Subtensor
+@testable import Wallet
 
 final class WalletTests: XCTestCase {
     struct Expected: Decodable {

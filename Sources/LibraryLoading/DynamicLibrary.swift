@@ -22,17 +22,19 @@ extension SymbolSource {
 }
 
 /// Symbols looked up by a closure: how tests put a fake driver behind the real bindings.
-public final class SymbolTable: SymbolSource, @unchecked Sendable {
-    public let path: String
+// @unchecked: both stored properties are immutable and the closure is only ever called, never replaced.
+package final class SymbolTable: SymbolSource, @unchecked Sendable {
+    package let path: String
     private let lookup: (String) -> UnsafeMutableRawPointer?
-    public init(path: String, lookup: @escaping (String) -> UnsafeMutableRawPointer?) {
+    package init(path: String, lookup: @escaping (String) -> UnsafeMutableRawPointer?) {
         self.path = path
         self.lookup = lookup
     }
-    public func symbol(_ name: String) -> UnsafeMutableRawPointer? { lookup(name) }
+    package func symbol(_ name: String) -> UnsafeMutableRawPointer? { lookup(name) }
 }
 
 /// A shared library opened at run time, so the package builds and runs on machines without it.
+// @unchecked: the handle is immutable and dlsym is thread-safe.
 public final class DynamicLibrary: SymbolSource, @unchecked Sendable {
     public let path: String
     private let handle: UnsafeMutableRawPointer
@@ -65,14 +67,6 @@ public final class DynamicLibrary: SymbolSource, @unchecked Sendable {
         throw NotFound(tried: candidates, loaderMessages: messages)
     }
 
-    /// The first of `candidates` that opens; none opening is a `GPUUnavailable` for `backend` saying that
-    /// `what` was not found and what to install.
-    static func required(_ candidates: [String], backend: String, what: String, remedy: String) throws -> DynamicLibrary {
-        do { return try DynamicLibrary(candidates: candidates) } catch {
-            throw GPUUnavailable(backend: backend, reason: "\(what) was not found (\(error))", remedy: remedy)
-        }
-    }
-
     /// The address of `name`, or nil.
     public func symbol(_ name: String) -> UnsafeMutableRawPointer? { dlsym(handle, name) }
 
@@ -85,16 +79,10 @@ public final class DynamicLibrary: SymbolSource, @unchecked Sendable {
     // Never dlclose: function pointers taken from it may outlive this object.
 }
 
-/// Candidate paths from the environment and common install locations.
-enum LibrarySearch {
-    static func environment(_ name: String) -> String? {
-        guard let v = getenv(name) else { return nil }
-        let s = String(cString: v)
-        return s.isEmpty ? nil : s
-    }
-
+/// Candidate paths in common install locations.
+package enum LibrarySearch {
     /// `dirs` × `names`, keeping only files that exist.
-    static func existing(dirs: [String], names: [String]) -> [String] {
+    package static func existing(dirs: [String], names: [String]) -> [String] {
         var out: [String] = []
         for d in dirs {
             for n in names {
@@ -106,7 +94,7 @@ enum LibrarySearch {
     }
 
     /// Names of the entries of `dir` that start with `prefix`, sorted newest-looking (descending) first.
-    static func entries(of dir: String, prefix: String) -> [String] {
+    package static func entries(of dir: String, prefix: String) -> [String] {
         guard let d = opendir(dir) else { return [] }
         defer { closedir(d) }
         var names: [String] = []

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ChainCodec
 import PoWCore
 
 /// Why a wallet's public key could not be read. Each description is one line naming the file.

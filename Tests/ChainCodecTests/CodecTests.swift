@@ -1,6 +1,6 @@
 import XCTest
 import PoWCore
-@testable import Subtensor
+@testable import ChainCodec
 import TestVectors
 
 /// Test input of length n: byte i = (7i + 3) mod 256.

@@ -1,4 +1,4 @@
-import Subtensor
+import ChainCodec
 import XCTest
 
 final class JSONValueTests: XCTestCase {

@@ -27,7 +27,7 @@ public enum SS58Error: Error, Equatable, CustomStringConvertible {
     }
 
     /// A character quoted, or as U+XXXX when it would not print on one line.
-    static func show(_ c: Character) -> String {
+    package static func show(_ c: Character) -> String {
         let printable = c.unicodeScalars.allSatisfy { s in
             switch s.properties.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return false
@@ -170,14 +170,14 @@ public enum PublicKey {
     }
 
     /// Keeps error lines short and free of control characters.
-    static func clip(_ text: String) -> String {
+    package static func clip(_ text: String) -> String {
         let cleaned = String(text.map { SS58Error.show($0).hasPrefix("U+") ? "?" : $0 })
         return cleaned.count > 80 ? String(cleaned.prefix(77)) + "..." : cleaned
     }
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         var s = Substring(self)
         while let c = s.first, c.isWhitespace { s.removeFirst() }
         while let c = s.last, c.isWhitespace { s.removeLast() }

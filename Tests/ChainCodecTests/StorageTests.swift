@@ -1,6 +1,6 @@
 import XCTest
 import PoWCore
-@testable import Subtensor
+@testable import ChainCodec
 import TestVectors
 
 final class StorageTests: XCTestCase {
