@@ -61,7 +61,7 @@ let package = Package(
         ]),
         // sr25519 signing (schnorrkel-compatible), Merlin/STROBE on PoWCore's Keccak-f, btcli keyfiles from
         // their bytes. libsodium is opened at run time; no networking, no file I/O.
-        .target(name: "Keys", dependencies: ["PoWCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "Keys", dependencies: ["PoWCore", "LibraryLoading"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Prebuilt cubins of the GPU kernel source (tools/gen_cuda_images.py), for machines with a driver and no NVRTC.
         .target(name: "CCUDAImages", exclude: ["images"]),
         // GPU workers: CUDA (driver API + NVRTC) and OpenCL, both loaded at run time; the kernel source

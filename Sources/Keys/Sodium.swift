@@ -1,7 +1,7 @@
 /// The libsodium functions the key layer uses: ristretto255 group and scalar arithmetic, SHA-512, Argon2i,
 /// XSalsa20-Poly1305 secretbox, OS randomness and memory wiping. libsodium is opened at run time, so the
-/// package builds and every other command works on machines without it; this type only needs a way to look
-/// up C symbols by name.
+/// package builds and every other command works on machines without it (SodiumLibrary.swift opens it); this
+/// type only needs a way to look up C symbols by name.
 public final class Sodium: @unchecked Sendable {
     typealias VoidFn = @convention(c) () -> Int32
     typealias SizeFn = @convention(c) () -> Int

@@ -1,11 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import LibraryLoading
 
-// Opening libsodium with dlopen. The rest of the key layer sees only `Sodium(library:lookup:)`, so this one
-// file is all that changes when the package's shared dlopen helper is used instead.
+// Opening libsodium through the package's dlopen helper; the rest of the key layer sees only
+// `Sodium(library:lookup:)`.
 
 extension Sodium {
     /// The file names libsodium has on this platform, most specific first.
@@ -26,6 +22,11 @@ extension Sodium {
         #endif
     }
 
+    /// Binds the functions of an opened library (or of a table of stand-ins).
+    public convenience init(symbols: some SymbolSource) throws(KeysError) {
+        try self.init(library: symbols.path) { symbols.symbol($0) }
+    }
+
     /// Opens libsodium. With `searchDirectories`, only `<dir>/<name>` paths are tried (tests point this at a
     /// folder without libsodium); without, the dynamic loader's search by name, then the platform's usual
     /// folders.
@@ -37,16 +38,16 @@ extension Sodium {
             candidates = libraryNames
             for d in extraDirectories { for n in libraryNames { candidates.append(d + "/" + n) } }
         }
-        var lastMessage = ""
-        for name in candidates {
-            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) {
-                // Never dlclose: the bound function pointers live as long as the process.
-                nonisolated(unsafe) let h = handle
-                return try Sodium(library: name) { dlsym(h, $0) }
-            }
-            if let m = dlerror() { lastMessage = String(cString: m) }
+        let library: DynamicLibrary
+        do { library = try DynamicLibrary(candidates: candidates) } catch let error as DynamicLibrary.NotFound {
+            // "No such file" for every candidate says nothing beyond the list; anything else (a library that
+            // exists but does not load) is worth showing.
+            let telling = error.loaderMessages.filter { !$0.contains("No such file") }
+            throw .libsodiumNotFound(tried: candidates, loaderMessage: telling.joined(separator: "; "))
+        } catch {
+            throw .libsodiumNotFound(tried: candidates, loaderMessage: "\(error)")
         }
-        throw .libsodiumNotFound(tried: candidates, loaderMessage: lastMessage.contains("No such file") ? "" : lastMessage)
+        return try Sodium(symbols: library)
     }
 
     private static let sharedResult: Result<Sodium, KeysError> = Result { () throws(KeysError) -> Sodium in try load() }
