@@ -46,8 +46,8 @@ let package = Package(
         ]),
         // Chain data without a network: SCALE, SS58, xxHash/twox, Blake2b, storage keys and values, JSON values.
         .target(name: "ChainCodec", dependencies: ["PoWCore"]),
-        // btcli wallets on disk (public key files).
-        .target(name: "Wallet", dependencies: ["PoWCore", "ChainCodec"]),
+        // btcli wallets on disk: public key files, and the secret keyfiles unlocked through Keys.
+        .target(name: "Wallet", dependencies: ["PoWCore", "ChainCodec", "Keys"]),
         // Shared libraries opened at run time (GPU drivers and compilers), so nothing optional is linked.
         .target(name: "LibraryLoading"),
         // Chain access: the JSON-RPC client (WebSocket, TLS) and the Subtensor queries over it.
@@ -68,7 +68,7 @@ let package = Package(
         // is Sources/GPUKernels/seal_kernel.h, carried as a generated Swift string.
         .target(name: "GPUSolver", dependencies: ["PoWCore", "PoWSolver", "CCUDAImages", "LibraryLoading"]),
         .executableTarget(name: "btpow", dependencies: [
-            "PoWCore", "PoWSolver", "ChainCodec", "Wallet", "Subtensor", "Registration", "Devnet", "GPUSolver",
+            "PoWCore", "PoWSolver", "ChainCodec", "Wallet", "Keys", "Subtensor", "Registration", "Devnet", "GPUSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "ChainCodecTests", dependencies: [
             "PoWCore", "ChainCodec", "TestVectors",
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet", "Keys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SubtensorTests", dependencies: [
             "PoWCore", "ChainCodec", "Subtensor", "TestVectors",
             .product(name: "Logging", package: "swift-log"),
