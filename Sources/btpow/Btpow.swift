@@ -10,6 +10,6 @@ struct Btpow: AsyncParsableCommand {
         4 node unreachable or erroring, 130 interrupted.
         """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, CreatePowCommand.self, DevnetCommand.self, SolveCommand.self, VerifyCommand.self, BenchCommand.self, DevicesCommand.self]
+        subcommands: [DemoCommand.self, CreatePowCommand.self, DevnetCommand.self, SolveCommand.self, VerifyCommand.self, BenchCommand.self, DevicesCommand.self, WalletCommand.self]
     )
 }
