@@ -6,9 +6,10 @@ Reads a JSON list of operations on stdin and prints a JSON list of results, one 
   {"op": "sign", "public": hex, "secret": hex, "message": hex}  -> {"signature": hex}              (py-sr25519-bindings)
   {"op": "verify", "public": hex, "message": hex, "signature": hex} -> {"valid": bool}            (py-sr25519-bindings)
   {"op": "wallet_verify", "public": hex, "message": hex, "signature": hex} -> {"valid": bool}     (bittensor-wallet Keypair)
-  {"op": "create_wallet", "path": dir, "name": str, "hotkey": str, "password": str}
-      -> bittensor-wallet 4.1.1 writes an encrypted coldkey, coldkeypub.txt and a plain hotkey;
-         {"coldkey_path", "env_var_name", "env_value", "coldkey_public", "hotkey_public"}
+  {"op": "create_wallet", "path": dir, "name": str, "hotkey": str, "password": str, "cold_seed": hex (optional)}
+      -> bittensor-wallet 4.1.1 writes an encrypted coldkey (from cold_seed when given), coldkeypub.txt and a
+         plain hotkey; {"coldkey_path", "env_var_name", "env_value", "coldkey_public", "hotkey_public",
+         "coldkey_ss58", "hotkey_ss58", "coldkey_secret" (py-sr25519-bindings' pair_from_seed, with cold_seed)}
 """
 import json
 import sys
@@ -40,7 +41,8 @@ def run(op):
     if kind == "create_wallet":
         from bittensor_wallet import Keypair, Wallet
         wallet = Wallet(name=op["name"], hotkey=op["hotkey"], path=op["path"])
-        cold = Keypair.create_from_mnemonic(Keypair.generate_mnemonic())
+        seed = op.get("cold_seed")
+        cold = Keypair.create_from_seed(seed) if seed else Keypair.create_from_mnemonic(Keypair.generate_mnemonic())
         hot = Keypair.create_from_mnemonic(Keypair.generate_mnemonic())
         wallet.set_coldkey(cold, encrypt=True, overwrite=True, coldkey_password=op["password"])
         wallet.set_coldkeypub(cold, overwrite=True)
@@ -51,6 +53,9 @@ def run(op):
             "env_value": wallet.coldkey_file.save_password_to_env(op["password"]),
             "coldkey_public": cold.public_key.hex(),
             "hotkey_public": hot.public_key.hex(),
+            "coldkey_ss58": cold.ss58_address,
+            "hotkey_ss58": hot.ss58_address,
+            "coldkey_secret": sr25519.pair_from_seed(bytes.fromhex(seed))[1].hex() if seed else None,
         }
     raise ValueError(f"unknown op {kind}")
 
