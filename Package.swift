@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "GPUSolverTests", dependencies: [
             "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors", "LibraryLoading",
         ]),
-        .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore", "LibraryLoading"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.
         .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "TestVectors"]),

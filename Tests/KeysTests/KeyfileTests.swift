@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LibraryLoading
 import PoWCore
 @testable import Keys
 
@@ -123,6 +124,16 @@ final class KeyfileTests: XCTestCase {
             XCTAssertTrue(text.contains("libsodium23") && text.contains("brew install libsodium"), text)
             XCTAssertFalse(text.contains("\n"))
         }
+    }
+
+    /// A libsodium without one of the functions btpow binds (as 1.0.17 lacks ristretto255) is named as too old.
+    func testLibsodiumMissingAFunctionIsNamed() throws {
+        guard let real = try? DynamicLibrary(candidates: Sodium.libraryNames) else { throw XCTSkip("libsodium is not installed here") }
+        let hiding = SymbolTable(path: "old-libsodium") { $0 == "crypto_core_ristretto255_sub" ? nil : real.symbol($0) }
+        XCTAssertThrowsError(try Sodium(symbols: hiding)) {
+            XCTAssertEqual(self.record($0) as? KeysError, .libsodiumTooOld(library: "old-libsodium", missing: "crypto_core_ristretto255_sub"))
+        }
+        XCTAssertNoThrow(try Sodium(symbols: real))
     }
 
     func testPasswordEnvironment() throws {
