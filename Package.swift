@@ -61,7 +61,7 @@ let package = Package(
         ]),
         // sr25519 signing (schnorrkel-compatible), Merlin/STROBE on PoWCore's Keccak-f, btcli keyfiles from
         // their bytes. libsodium is opened at run time; no networking, no file I/O.
-        .target(name: "Keys", dependencies: ["PoWCore", "LibraryLoading"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "Keys", dependencies: ["PoWCore", "LibraryLoading"]),
         // Prebuilt cubins of the GPU kernel source (tools/gen_cuda_images.py), for machines with a driver and no NVRTC.
         .target(name: "CCUDAImages", exclude: ["images"]),
         // GPU workers: CUDA (driver API + NVRTC) and OpenCL, both loaded at run time; the kernel source
@@ -81,7 +81,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The shared reference vectors (shared/vectors/registration-pow.json), decoded once for every test target.
+        // The test vectors (Tests/TestVectors/Fixtures/registration-pow.json, docs/chain-facts.md), decoded once for every test target.
         .target(name: "TestVectors", dependencies: ["PoWCore"], path: "Tests/TestVectors", resources: [.copy("Fixtures")]),
         .testTarget(name: "PoWCoreTests", dependencies: [
             "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
@@ -93,10 +93,10 @@ let package = Package(
         .testTarget(name: "GPUSolverTests", dependencies: [
             "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors", "LibraryLoading",
         ]),
-        .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore", "LibraryLoading"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore", "LibraryLoading"]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
         // Runs the built executable as a process.
-        .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "TestVectors"]),
+        .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "PoWSolver", "TestVectors"]),
         .testTarget(name: "ChainCodecTests", dependencies: [
             "PoWCore", "ChainCodec", "TestVectors",
         ], resources: [.copy("Fixtures")]),
@@ -123,5 +123,5 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -37,7 +37,7 @@ build_btpow() {
     "$BTPOW" bench --help >/dev/null 2>&1 || die "$BTPOW has no working 'bench' command"
 }
 
-# setup_refs seed|v11 ...: creates/checks the reference venvs.
+# setup_refs seed|v11 ...: creates/checks the reference venvs (seed: bittensor's Python reference, 9.12.2).
 setup_refs() {
     say "reference venvs: bench/setup_references.sh $*"
     PYTHON="$PYTHON" "$BENCH/setup_references.sh" "$@" >&2 || die "setting up the Python references failed"

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Seals computed by the real reference code, as JSON, to compare with `btpow verify`.
+"""Seals computed by bittensor's own Python code (the references), as JSON, to compare with `btpow verify`.
 
   .venv-ref/seed/bin/python bench/cross_check.py [--count 8] [--seed 1] [--scheme legacy]
   .venv-ref/v11/bin/python  bench/cross_check.py --scheme v1
 
-legacy (seed venv, bittensor 9.12.2, bittensor.utils.registration.pow):
+legacy (venv .venv-ref/seed: bittensor's Python reference, bittensor 9.12.2, bittensor.utils.registration.pow):
   block_and_hotkey_hash = _hash_block_with_hotkey(block_hash, hotkey)
   seal                  = _create_seal_hash(block_and_hotkey_hash, nonce)
   meets_seed_rule       = _seal_meets_difficulty(seal, difficulty, 2**256 - 1)
@@ -14,9 +14,9 @@ v1 (v11 venv, bittensor 11.3.0, bittensor.pow_registration):
   meets_chain_rule = int.from_bytes(seal, "little") <= (2**256 - 1) // difficulty
                      (the check mine_registration applies)
 
-The other rule in each case is computed here in plain Python from REFERENCE.md
-section 3 (seed: big-endian product < 2^256-1; chain: little-endian product
-<= 2^256-1) and is marked as such in "rule_sources".
+The other rule in each case is computed here in plain Python from its definition
+in docs/chain-facts.md, "Difficulty rules" (seed: big-endian product < 2^256-1;
+chain: little-endian product <= 2^256-1), and is marked as such in "rule_sources".
 
 Each case is one (challenge, nonce, difficulty). Difficulties include 1, a random
 u64, and the largest difficulty that still passes each rule for that seal plus the
@@ -87,7 +87,7 @@ def legacy_cases(rng, count):
         "reference": "bittensor==" + md.version("bittensor")
                      + " bittensor.utils.registration.pow",
         "rule_sources": {"meets_seed_rule": "_seal_meets_difficulty (reference code)",
-                         "meets_chain_rule": "plain Python, REFERENCE.md section 3"},
+                         "meets_chain_rule": "plain Python, docs/chain-facts.md Difficulty rules"},
         "cases": cases,
     }
 
@@ -129,7 +129,7 @@ def v1_cases(rng, count):
         "scheme": "v1",
         "reference": "bittensor==" + md.version("bittensor") + " bittensor.pow_registration",
         "rule_sources": {"meets_chain_rule": "mine_registration's check (reference code)",
-                         "meets_seed_rule": "plain Python, REFERENCE.md section 3"},
+                         "meets_seed_rule": "plain Python, docs/chain-facts.md Difficulty rules"},
         "cases": cases,
     }
 

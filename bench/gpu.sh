@@ -2,7 +2,7 @@
 # btpow on a machine with an NVIDIA GPU: vector checks, a solve at a real difficulty, benchmarks.
 #
 # Build the static binary where Swift is (Linux x86_64), then run this on the GPU machine from the
-# repository root (it reads the shared vectors in Tests/TestVectors/Fixtures):
+# repository root (it reads the test vectors in Tests/TestVectors/Fixtures):
 #   swift build -c release --static-swift-stdlib --scratch-path .build-static
 #   mkdir -p .gpu && cp .build-static/release/btpow .gpu/btpow && strip .gpu/btpow && gzip -9 .gpu/btpow
 #   bash bench/gpu.sh                  # on the GPU machine; needs python3 and the NVIDIA driver (the binary
@@ -133,7 +133,7 @@ for scheme in legacy v1; do
         || fail "bench $scheme"
 done
 
-section "a solve at a real difficulty (random start, as the seed; status shown)"
+section "a solve at a real difficulty (random start, as bittensor's Python solver; status shown)"
 for scheme in legacy v1; do
     d=$REAL_DIFFICULTY; extra=()
     if [ "$scheme" = v1 ]; then d=$((REAL_DIFFICULTY * 3 / 5)); extra=(--netuid 1 --coldkey "$K3"); fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every kernel of ours against the reference solvers, pinned to one core, then
-# all cores (issue 4, item 4). Prints a markdown table for BENCHMARKS.md on
+# all cores. Prints a markdown table for BENCHMARKS.md on
 # stdout; progress goes to stderr.
 #
 #   bench/kernels.sh                      # 10 s per measurement
@@ -12,11 +12,11 @@
 # One core (taskset -c $BENCH_CPU, 1 thread each):
 #   - btpow bench --kernel K --scheme legacy|v1, for every kernel that
 #     `btpow bench --list-kernels --json` marks available
-#   - the seed's Python _solve_for_nonce_block (legacy, bittensor 9.12.2)
+#   - bittensor's Python _solve_for_nonce_block (legacy, bittensor 9.12.2)
 #   - bittensor_core's pow_mine_cpu (v1, bittensor 11.3.0), 1 thread
 #   - native builds (clang -O3 -march=native, which the default build may not use), where the CPU has SHA-NI and
 #     AVX-512: btpow's own avx512 and avx512-shani C kernels (tools/kbench.c --json) and a plain, independent
-#     SHA-NI + AVX-512 kernel (bench/limit_kernel.c), the references for issue 4's "C SHA-NI + AVX-512 limit"
+#     SHA-NI + AVX-512 kernel (bench/limit_kernel.c), the references for the "C SHA-NI + AVX-512 limit" (BENCHMARKS.md)
 # All CPUs (no pinning): btpow's default kernel for both schemes and
 # pow_mine_cpu, each with one thread per CPU.
 set -euo pipefail

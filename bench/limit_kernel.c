@@ -1,5 +1,5 @@
 // A plain SHA-NI + AVX-512 legacy seal kernel, measured beside btpow's kernels in the same benchmark run
-// (bench/kernels.sh) as an independent reference for issue 4's "C SHA-NI + AVX-512 limit": SHA-256 with SHA-NI,
+// (bench/kernels.sh) as an independent reference for the "C SHA-NI + AVX-512 limit" (BENCHMARKS.md): SHA-256 with SHA-NI,
 // 4 nonces interleaved, then Keccak-f[1600] for 8 nonces at once in AVX-512 lanes, every seal compared with a
 // threshold. It is written independently of Sources/CSealKernels (no code or generator shared) in the plain
 // textbook form: full message schedule, all 24 Keccak rounds, no per-challenge precomputation. It is compiled
@@ -192,7 +192,7 @@ int main(int argc, char **argv) {
                 }
         }
     }
-    // A threshold no seal reaches in practice (difficulty ~2^40 under the seed's big-endian rule): every seal is
+    // A threshold no seal reaches in practice (difficulty ~2^40 under the big-endian seed rule): every seal is
     // still computed and compared, as a solver must.
     const uint64_t threshold_hi = 0x0000000000ffffffULL;
     uint64_t n = 0x0123456789abcdefULL, done = 0, hits = 0;

@@ -6,17 +6,17 @@ Run with the matching venv (created by bench/setup_references.sh):
   .venv-ref/seed/bin/python bench/reference_rate.py --which seed --seconds 10 [--processes N]
   .venv-ref/v11/bin/python  bench/reference_rate.py --which core --seconds 10 [--threads N]
 
-seed: bittensor 9.12.2's own CPU solver function,
+seed: bittensor's Python reference: bittensor 9.12.2's own CPU solver function,
       bittensor.utils.registration.pow._solve_for_nonce_block, on a fixed legacy
-      challenge, in batches of --batch nonces (default 50,000 = the seed's
+      challenge, in batches of --batch nonces (default 50,000 = its
       update_interval), exactly as its Solver processes call it. Difficulty is
       2^64-1 (the largest a chain stores), so a batch essentially never ends early;
       if one ever does, only the nonces up to and including the solution count.
-      --processes N runs N forked processes (like the seed's Solver processes)
+      --processes N runs N forked processes (like its Solver processes)
       that start hashing together (a barrier) and sums their nonces.
 
 core: bittensor_core 0.1.5's native miner pow_mine_cpu(prefix, difficulty, start,
-      attempts) on a fixed v1 prefix (REFERENCE.md section 6). One call searches
+      attempts) on a fixed v1 prefix (docs/chain-facts.md, "v1 challenge"). One call searches
       [start, start+attempts) on the calling thread (measured: process CPU time ==
       wall time, so it starts no threads of its own) and releases the GIL; attempts
       is limited to 1..1,048,576. It returns None when no nonce in the interval
@@ -74,7 +74,7 @@ def allowed_cpus():
 # ---------------------------------------------------------------- seed (legacy)
 
 def _seed_worker(seconds, batch, difficulty, start_nonce, gate=None, out=None):
-    """One seed-style worker: batches of `batch` nonces until `seconds` pass.
+    """One worker as bittensor's Python reference runs it: batches of `batch` nonces until `seconds` pass.
     Returns (nonces, t_begin, t_end, solutions_found); times are
     time.perf_counter() (CLOCK_MONOTONIC, comparable across processes)."""
     from bittensor.utils.registration import pow as seedpow
@@ -241,7 +241,7 @@ def measure_core(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--which", choices=["seed", "core"], required=True,
-                   help="seed: bittensor 9.12.2 Python solver (legacy); "
+                   help="seed: bittensor 9.12.2 Python solver, bittensor's Python reference (legacy); "
                         "core: bittensor_core pow_mine_cpu (v1)")
     p.add_argument("--seconds", type=float, default=10.0, help="measuring time (default 10)")
     p.add_argument("--processes", type=int, default=1, help="seed: number of processes")

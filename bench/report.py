@@ -60,7 +60,7 @@ def report_run(meta, rows):
     first, mem = m.get("first-hash"), m.get("memory")
     one_r, all_r, seed_r = one["hashes_per_second"], alln["hashes_per_second"], seed["hashes_per_second"]
     n = alln.get("threads", meta["cpus"])
-    out = header(meta, "btpow vs the seed's Python solver (legacy seal)", "bench/run.sh")
+    out = header(meta, "btpow vs bittensor's Python solver (legacy seal)", "bench/run.sh")
     out += features(rows)
     out += [
         "",
@@ -68,11 +68,11 @@ def report_run(meta, rows):
         "|---|---|---|---|",
         f"| `btpow bench --scheme legacy`, kernel `{one.get('kernel', '?')}` | 1 thread | {rate(one_r)} | {rate(one_r)} |",
         f"| `btpow bench --scheme legacy`, kernel `{alln.get('kernel', '?')}` | {n} threads | {rate(all_r)} | {rate(all_r / n)} |",
-        f"| seed `_solve_for_nonce_block` ({seed['package']}) | 1 process | {rate(seed_r)} | {rate(seed_r)} |",
+        f"| bittensor's Python `_solve_for_nonce_block` ({seed['package']}) | 1 process | {rate(seed_r)} | {rate(seed_r)} |",
         "",
-        "| figure | measured | target (issue 2) |",
+        "| figure | measured | target |",
         "|---|---|---|",
-        f"| btpow 1 thread ÷ seed 1 process (per core) | {ratio(one_r, seed_r)} | ≥ 15× |",
+        f"| btpow 1 thread ÷ Python 1 process (per core) | {ratio(one_r, seed_r)} | ≥ 15× |",
         f"| btpow {n} threads ÷ 1 thread | {ratio(all_r, one_r)} | ≥ 1.8× on 2 cores |",
     ]
     if first:
@@ -103,7 +103,7 @@ def report_kernels(meta, rows):
     ]
     for k in kernels:
         out.append(f"| btpow kernel `{k}`, 1 thread, one core | {rate(legacy.get(k))} | {rate(v1.get(k))} |")
-    out.append(f"| seed Python `_solve_for_nonce_block` ({seed['package']}), one core | "
+    out.append(f"| bittensor's Python `_solve_for_nonce_block` ({seed['package']}), one core | "
                f"{rate(seed['hashes_per_second'])} | — |")
     out.append(f"| `bittensor_core.pow_mine_cpu` ({core1['package']}), 1 thread, one core | — | "
                f"{rate(core1['hashes_per_second'])} |")
@@ -129,12 +129,12 @@ def report_kernels(meta, rows):
     best_v = max(v1, key=v1.get) if v1 else None
     out += [
         "",
-        "| figure | measured | target (issue 4) |",
+        "| figure | measured | target |",
         "|---|---|---|",
     ]
     if best_l:
         out.append(f"| best legacy kernel (`{best_l}`), one core | {rate(legacy[best_l])} | "
-                   f"≥ 21 M/s (the issue's figure: 85 % of the limit measured on Zen 5) |")
+                   f"≥ 21 M/s (85 % of the limit as measured on a Zen 5 core) |")
         fastest_native = max(list(native.values()) + ([plain] if plain else []), default=None)
         if fastest_native:
             out.append(f"| best legacy kernel, default build ÷ the fastest native SHA-NI/AVX-512 build in this run "
@@ -143,7 +143,7 @@ def report_kernels(meta, rows):
             if k in legacy:
                 out.append(f"| `{k}`, default build ÷ the same kernel built natively, legacy, one core | "
                            f"{100 * legacy[k] / value:.0f} % | — |")
-        out.append(f"| best legacy kernel ÷ seed Python, one core | "
+        out.append(f"| best legacy kernel ÷ bittensor's Python, one core | "
                    f"{ratio(legacy[best_l], seed['hashes_per_second'])} | ≥ 150× |")
     if best_v:
         out.append(f"| best v1 kernel (`{best_v}`) ÷ `pow_mine_cpu`, one core | "

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# btpow against the seed's own Python solver, in one run on this machine
-# (issue 2, item 10). Prints a markdown table for BENCHMARKS.md on stdout;
+# btpow against bittensor's own Python solver (bittensor.utils.registration,
+# the "seed" reference), in one run on this machine. Prints a markdown table for BENCHMARKS.md on stdout;
 # progress goes to stderr.
 #
 #   bench/run.sh                      # 10 s per measurement
@@ -9,7 +9,7 @@
 #
 # Measures, in this order:
 #   1. btpow bench --scheme legacy --threads 1           (default kernel)
-#   2. the seed's _solve_for_nonce_block, 1 process      (bench/reference_rate.py)
+#   2. bittensor's _solve_for_nonce_block, 1 process        (bench/reference_rate.py)
 #   3. btpow bench --scheme legacy --threads <all CPUs>
 #   4. btpow solve at difficulty 1, 1 thread, 5 runs: wall time from spawn to
 #      exit (an upper bound on start-to-first-hash) and peak RSS (/usr/bin/time -v)

@@ -2,7 +2,7 @@
 # Creates the Python reference environments used by the benchmarks (idempotent).
 #
 #   .venv-ref/seed  bittensor==9.12.2 + async-substrate-interface==1.5.15
-#                   (the seed's legacy solver, bittensor.utils.registration.pow;
+#                   (bittensor's Python reference, the legacy solver bittensor.utils.registration.pow;
 #                    a newer async-substrate-interface breaks its import)
 #   .venv-ref/v11   bittensor==11.3.0 (brings bittensor_core==0.1.5, pow_mine_cpu)
 #

@@ -1,8 +1,8 @@
 import PoWCore
 
 // The storage items this tool reads, in ONE table (`StorageItem.all`): pallet, item, key hashers, value type and the
-// value a node reports when nothing is stored. Facts: shared/REFERENCE.md section 7 and subtensor's
-// `pallets/subtensor/src/lib.rs`. To correct an item, edit its row below; keys, decoding and the devnet follow.
+// value a node reports when nothing is stored. Facts, with their sources: docs/chain-facts.md, "Storage items" (subtensor's
+// `pallets/subtensor/src/lib.rs`). To correct an item, edit its row below; keys, decoding and the devnet follow.
 
 /// How one key of a storage map is hashed into the storage key.
 public enum StorageHasher: String, Sendable, Hashable, CaseIterable {

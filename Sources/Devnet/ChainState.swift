@@ -23,10 +23,9 @@ public struct SubnetState: Sendable, Equatable {
         self.uids = [:]
     }
 
-    /// v1's difficulty: clamp(Difficulty, max(1, MinDifficulty), MaxDifficulty), never below 1.
+    /// The difficulty v1 work must meet here (`EffectiveDifficulty`).
     public var clampedDifficulty: UInt64 {
-        let low = max(1, minDifficulty)
-        return max(1, min(max(difficulty, low), maxDifficulty))
+        EffectiveDifficulty.clamp(difficulty, minimum: minDifficulty, maximum: maxDifficulty)
     }
 
     /// The next UID: members are appended (the devnet never prunes).

@@ -1,6 +1,7 @@
 import LibraryLoading
 
 /// The CUDA driver API entry points btpow uses, taken from libcuda at run time.
+// @unchecked: every stored property is a C function pointer or a value set once in init; the driver API is thread-safe.
 public final class CUDADriver: @unchecked Sendable {
     typealias Result = Int32
     typealias IntOut = @convention(c) (UnsafeMutablePointer<Int32>?) -> Int32
@@ -60,18 +61,18 @@ public final class CUDADriver: @unchecked Sendable {
     let getErrorString: GetErrorText
 
     public static let remedy = "install the NVIDIA driver (it provides libcuda.so.1; `nvidia-smi` should list the GPU), "
-        + "or set BTPOW_CUDA_LIBRARY to libcuda.so.1's path"
+        + "or give libcuda.so.1's path"
 
-    /// $BTPOW_CUDA_LIBRARY, the driver's sonames, then the usual driver folders.
-    public static var defaultCandidates: [String] {
-        [LibrarySearch.environment("BTPOW_CUDA_LIBRARY")].compactMap { $0 } + ["libcuda.so.1", "libcuda.so"]
+    /// The configured library, the driver's sonames, then the usual driver folders.
+    public static func candidates(_ configuration: GPUConfiguration = GPUConfiguration()) -> [String] {
+        [configuration.cudaLibrary].compactMap { $0 } + ["libcuda.so.1", "libcuda.so"]
             + LibrarySearch.existing(dirs: ["/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib/wsl/lib", "/usr/local/cuda/compat"],
                                      names: ["libcuda.so.1"])
     }
 
     /// Opens the driver from `candidates`: a missing library is a `GPUUnavailable` saying what to install.
-    public convenience init(candidates: [String] = CUDADriver.defaultCandidates) throws {
-        try self.init(symbols: DynamicLibrary.required(candidates, backend: "CUDA", what: "the CUDA driver library", remedy: Self.remedy))
+    public convenience init(candidates: [String] = CUDADriver.candidates()) throws {
+        try self.init(symbols: DynamicLibrary.required(candidates, .cudaDriver, backend: "CUDA", what: "the CUDA driver library", remedy: Self.remedy))
     }
 
     /// Binds every entry point of `symbols` and initializes the driver (`cuInit`).
@@ -120,9 +121,11 @@ public final class CUDADriver: @unchecked Sendable {
         version = v
     }
 
-    /// The process-wide driver, opened and initialized once.
-    public static func shared() throws -> CUDADriver { try sharedResult.get() }
-    private static let sharedResult: Swift.Result<CUDADriver, Error> = Swift.Result { try CUDADriver() }
+    /// The driver `configuration` names, opened and initialized once per process.
+    public static func shared(_ configuration: GPUConfiguration = GPUConfiguration()) throws -> CUDADriver {
+        try opened.get(candidates(configuration)) { try CUDADriver(candidates: $0) }
+    }
+    private static let opened = OpenedOnce<CUDADriver>()
 
     // Constants (cuda.h).
     static let success: Int32 = 0

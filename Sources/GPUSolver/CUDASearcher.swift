@@ -1,7 +1,7 @@
 import PoWCore
 import PoWSolver
 
-/// A worker that searches nonces on one CUDA device (the seed's `_CUDASolver`, without cubit's limits).
+/// A worker that searches nonces on one CUDA device (bittensor's Python `_CUDASolver`, without the limits of its cubit backend).
 ///
 /// Created once per device: the primary context, the module compiled by NVRTC for the device's own
 /// architecture, both kernels, the constants symbol and a 4-byte result word. A batch writes the
@@ -15,7 +15,7 @@ public final class CUDASearcher: NonceSearcher {
     public let blocks: Int
     /// How the kernel was built, e.g. "cubin sm_90 by NVRTC 12.9".
     public let build: String
-    /// The seed's batch factor: a batch is `updateInterval × tpbRequested` nonces.
+    /// bittensor's Python batch factor: a batch is `updateInterval × tpbRequested` nonces.
     public let tpbRequested: Int
     /// Nonces per launch at most; larger batches are several launches in nonce order.
     public var maxLaunch: UInt64 = GPUBatching.maxLaunch {
@@ -33,10 +33,11 @@ public final class CUDASearcher: NonceSearcher {
 
     public var label: String { "cuda:\(device.index)" }
 
-    /// `compile` turns the device into a module image (default: NVRTC on the shared kernel source).
-    public init(deviceIndex: Int, threadsPerBlock tpb: Int = 256, driver: CUDADriver? = nil,
-                compile: ((CUDADeviceInfo) throws -> CUDAModuleImage)? = nil) throws {
-        let d = try driver ?? CUDADriver.shared()
+    /// `configuration` says where the driver and NVRTC are and how the kernel is built; `driver` and `compile`
+    /// replace those (tests: a stand-in driver, a given compiler).
+    public init(deviceIndex: Int, threadsPerBlock tpb: Int = 256, configuration: GPUConfiguration = GPUConfiguration(),
+                driver: CUDADriver? = nil, compile: ((CUDADeviceInfo) throws -> CUDAModuleImage)? = nil) throws {
+        let d = try driver ?? CUDADriver.shared(configuration)
         self.driver = d
         let devices = try CUDADiscovery.devices(driver: d)
         guard devices.indices.contains(deviceIndex) else {
@@ -66,12 +67,12 @@ public final class CUDASearcher: NonceSearcher {
         context = ctx!
         try d.check(d.ctxSetCurrent(ctx), "cuCtxSetCurrent")
 
-        var image = try (compile ?? { try CUDAKernelBuild.image(for: $0) })(device)
+        var image = try (compile ?? { try CUDAKernelBuild.image(for: $0, configuration: configuration) })(device)
         do {
             mod = try Self.load(image, driver: d)
         } catch let loadError where image.prebuilt {
             // A driver that refuses the carried cubin (too old for it, say): compile here instead, if NVRTC is at hand.
-            do { image = try CUDAKernelBuild.image(for: device, allowPrebuilt: false) } catch { throw loadError }
+            do { image = try CUDAKernelBuild.image(for: device, configuration: configuration, allowPrebuilt: false) } catch { throw loadError }
             mod = try Self.load(image, driver: d)
         }
         build = "\(image.kind.rawValue) \(image.target) by \(image.compiler)"
@@ -131,7 +132,7 @@ public final class CUDASearcher: NonceSearcher {
             if !text.isEmpty { e = CUDAError(call: e.call, code: e.code, name: e.name, message: e.message + ": " + text) }
             if rc == 222 {   // CUDA_ERROR_UNSUPPORTED_PTX_VERSION: NVRTC is newer than the driver
                 e = CUDAError(call: e.call, code: e.code, name: e.name, message: e.message
-                              + " (the NVIDIA driver is older than \(image.compiler): update the driver, or point BTPOW_NVRTC_LIBRARY at an NVRTC no newer than it)")
+                              + " (the NVIDIA driver is older than \(image.compiler): update the driver, or use an NVRTC no newer than it)")
             }
             throw e
         }
@@ -145,7 +146,7 @@ public final class CUDASearcher: NonceSearcher {
         _ = driver.primaryCtxRelease(cuDevice)
     }
 
-    /// The seed's CUDA batch: `update_interval × tpb` nonces.
+    /// bittensor's Python CUDA batch: `update_interval × tpb` nonces.
     public func batchSize(updateInterval: UInt64) -> UInt64 {
         GPUBatching.batchSize(updateInterval: updateInterval, threadsPerBlock: tpbRequested)
     }

@@ -1,10 +1,15 @@
 /// Why a GPU backend cannot be used at all: printed as one line that says what to install.
 public struct GPUUnavailable: Error, CustomStringConvertible, Sendable {
+    /// The run-time libraries GPUSolver opens (`GPUConfiguration` names a path for each).
+    public enum Library: Sendable, Hashable { case cudaDriver, nvrtc, openCL }
+
     public let backend: String
     public let reason: String
     public let remedy: String
-    public init(backend: String, reason: String, remedy: String) {
-        self.backend = backend; self.reason = reason; self.remedy = remedy
+    /// Set when the cause is this library not being found: a caller can say how to point at it.
+    public let missingLibrary: Library?
+    public init(backend: String, reason: String, remedy: String, missingLibrary: Library? = nil) {
+        self.backend = backend; self.reason = reason; self.remedy = remedy; self.missingLibrary = missingLibrary
     }
     public var description: String { "\(backend) unavailable: \(reason); \(remedy)" }
 }
@@ -15,11 +20,11 @@ public struct GPUDeviceNotFound: Error, CustomStringConvertible, Sendable {
     public let index: Int
     public let count: Int
     public var description: String {
-        count == 0 ? "\(backend): no devices" : "\(backend): no device \(index) (devices 0…\(count - 1); see `btpow devices`)"
+        count == 0 ? "\(backend): no devices" : "\(backend): no device \(index) (devices 0…\(count - 1))"
     }
 }
 
-/// A CUDA driver API call failed: the seed's `CUDAException`, with the driver's own name and message.
+/// A CUDA driver API call failed: bittensor's Python `CUDAException`, with the driver's own name and message.
 public struct CUDAError: Error, CustomStringConvertible, Sendable {
     public let call: String
     public let code: Int32

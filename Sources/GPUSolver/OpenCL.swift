@@ -1,6 +1,7 @@
 import LibraryLoading
 
 /// The OpenCL 1.2 entry points btpow uses, taken from the ICD loader (libOpenCL.so.1) at run time.
+// @unchecked: every stored property is a C function pointer set once in init; OpenCL 1.2 entry points are thread-safe.
 public final class OpenCLAPI: @unchecked Sendable {
     typealias Handle = OpaquePointer
     typealias GetPlatformIDs = @convention(c) (UInt32, UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutablePointer<UInt32>?) -> Int32
@@ -45,16 +46,16 @@ public final class OpenCLAPI: @unchecked Sendable {
 
     public static let remedy = "install an OpenCL ICD loader and a driver for your device (Debian/Ubuntu: "
         + "apt-get install ocl-icd-libopencl1, plus the GPU vendor's OpenCL driver, or pocl-opencl-icd for the CPU), "
-        + "or set BTPOW_OPENCL_LIBRARY to libOpenCL.so's path"
+        + "or give libOpenCL.so's path"
 
-    /// The default search: $BTPOW_OPENCL_LIBRARY, then the loader's sonames.
-    public static var defaultCandidates: [String] {
-        [LibrarySearch.environment("BTPOW_OPENCL_LIBRARY")].compactMap { $0 } + ["libOpenCL.so.1", "libOpenCL.so"]
+    /// The configured library, then the loader's sonames.
+    public static func candidates(_ configuration: GPUConfiguration = GPUConfiguration()) -> [String] {
+        [configuration.openCLLibrary].compactMap { $0 } + ["libOpenCL.so.1", "libOpenCL.so"]
     }
 
     /// Opens the loader from `candidates`; a missing library is a `GPUUnavailable` with what to install.
-    public init(candidates: [String] = OpenCLAPI.defaultCandidates) throws {
-        library = try DynamicLibrary.required(candidates, backend: "OpenCL", what: "the OpenCL loader", remedy: Self.remedy)
+    public init(candidates: [String] = OpenCLAPI.candidates()) throws {
+        library = try DynamicLibrary.required(candidates, .openCL, backend: "OpenCL", what: "the OpenCL loader", remedy: Self.remedy)
         let l = library
         getPlatformIDs = try l.function("clGetPlatformIDs")
         getPlatformInfo = try l.function("clGetPlatformInfo")
@@ -80,9 +81,11 @@ public final class OpenCLAPI: @unchecked Sendable {
         releaseContext = try l.function("clReleaseContext")
     }
 
-    /// The process-wide loader, opened once.
-    public static func shared() throws -> OpenCLAPI { try sharedResult.get() }
-    private static let sharedResult: Result<OpenCLAPI, Error> = Result { try OpenCLAPI() }
+    /// The loader `configuration` names, opened once per process.
+    public static func shared(_ configuration: GPUConfiguration = GPUConfiguration()) throws -> OpenCLAPI {
+        try opened.get(candidates(configuration)) { try OpenCLAPI(candidates: $0) }
+    }
+    private static let opened = OpenedOnce<OpenCLAPI>()
 
     // Constants (cl.h, OpenCL 1.2).
     static let success: Int32 = 0

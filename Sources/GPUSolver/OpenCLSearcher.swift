@@ -12,7 +12,7 @@ public final class OpenCLSearcher: NonceSearcher {
     public let threadsPerBlock: Int
     /// Work-items per launch when the batch is large enough.
     public let globalSize: Int
-    /// The seed's batch factor: a batch is `updateInterval × tpbRequested` nonces.
+    /// bittensor's Python batch factor: a batch is `updateInterval × tpbRequested` nonces.
     public let tpbRequested: Int
 
     private let api: OpenCLAPI
@@ -33,9 +33,9 @@ public final class OpenCLSearcher: NonceSearcher {
     /// Builds the kernel for device `deviceIndex` (as `btpow devices` numbers them).
     /// `source` is for tests (a source that does not build); `groupsPerComputeUnit` overrides the work-groups
     /// per compute unit.
-    public init(deviceIndex: Int, threadsPerBlock tpb: Int = 256, api: OpenCLAPI? = nil,
-                source: String = SealKernelSource.text, groupsPerComputeUnit: Int? = nil) throws {
-        let api = try api ?? OpenCLAPI.shared()
+    public init(deviceIndex: Int, threadsPerBlock tpb: Int = 256, configuration: GPUConfiguration = GPUConfiguration(),
+                api: OpenCLAPI? = nil, source: String = SealKernelSource.text, groupsPerComputeUnit: Int? = nil) throws {
+        let api = try api ?? OpenCLAPI.shared(configuration)
         self.api = api
         let all = try OpenCLDiscovery.found(api: api)
         guard all.indices.contains(deviceIndex) else {
@@ -132,7 +132,7 @@ public final class OpenCLSearcher: NonceSearcher {
         _ = api.releaseContext(context)
     }
 
-    /// The seed's CUDA batch: `update_interval × tpb` nonces.
+    /// bittensor's Python CUDA batch: `update_interval × tpb` nonces.
     public func batchSize(updateInterval: UInt64) -> UInt64 {
         GPUBatching.batchSize(updateInterval: updateInterval, threadsPerBlock: tpbRequested)
     }

@@ -1,18 +1,18 @@
-/// Which challenge layout a seal is computed over (REFERENCE.md sections 2 and 6).
+/// Which challenge layout a seal is computed over (docs/chain-facts.md, "Legacy seal" and "v1 challenge").
 public enum ChallengeScheme: String, Sendable, CaseIterable {
-    /// The seed's: keccak(block_hash ‖ hotkey), 40-byte pre-seal. Still used by the faucet.
+    /// The layout of bittensor's Python reference: keccak(block_hash ‖ hotkey), 40-byte pre-seal. Still used by the faucet.
     case legacy
     /// bittensor 11's `pow_register`: a 123-byte prefix and the nonce, 131 bytes hashed.
     case v1
 
-    /// The rule the matching verifier applies: the seed checks big-endian, the v1 chain little-endian.
+    /// The rule the matching verifier applies: bittensor's Python reference checks big-endian, the v1 chain little-endian.
     public var defaultRule: DifficultyRule { self == .legacy ? .seedBigEndian : .chainLittleEndian }
 
     /// Blocks after which the chain refuses the work: stale when `current - block >= this`.
     public var staleAfterBlocks: UInt64 { self == .legacy ? 3 : 5 }
 }
 
-/// The seed's challenge: `block_and_hotkey_hash = keccak256(block_hash ‖ hotkey)`;
+/// The legacy challenge of bittensor's Python reference: `block_and_hotkey_hash = keccak256(block_hash ‖ hotkey)`;
 /// a seal is `keccak256(sha256(nonce_le ‖ block_and_hotkey_hash))`.
 public struct LegacyChallenge: Hashable, Sendable {
     public let blockAndHotkeyHash: Bytes32
@@ -21,7 +21,7 @@ public struct LegacyChallenge: Hashable, Sendable {
     /// The hashed key: the hotkey, or the coldkey in faucet mode.
     public let hotkey: Bytes32?
 
-    /// The seed's `_hash_block_with_hotkey`.
+    /// bittensor's Python `_hash_block_with_hotkey`.
     public init(blockHash: Bytes32, hotkey: Bytes32) {
         self.blockHash = blockHash
         self.hotkey = hotkey
@@ -34,7 +34,7 @@ public struct LegacyChallenge: Hashable, Sendable {
         self.hotkey = nil
     }
 
-    /// The 40 bytes the seed hashes for a nonce.
+    /// The 40 bytes bittensor's Python reference hashes for a nonce.
     public func preSeal(nonce: UInt64) -> [UInt8] {
         littleEndianBytes(nonce) + blockAndHotkeyHash.bytes
     }

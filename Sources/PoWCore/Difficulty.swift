@@ -1,7 +1,7 @@
 /// How a seal is judged against a difficulty. The rules differ in byte order and in whether
-/// the product may equal 2^256 - 1 (REFERENCE.md section 3); all are exact at the boundary.
+/// the product may equal 2^256 - 1 (docs/chain-facts.md, "Difficulty rules"); all are exact at the boundary.
 public enum DifficultyRule: String, Sendable, CaseIterable {
-    /// The seed's `_seal_meets_difficulty`: big-endian seal, `seal * difficulty < 2^256 - 1`.
+    /// bittensor's Python reference, `_seal_meets_difficulty`: big-endian seal, `seal * difficulty < 2^256 - 1`.
     case seedBigEndian = "seed"
     /// Today's chain (`hash_meets_difficulty` since 2025-05-30) and bittensor 11's v1 check:
     /// little-endian seal, `seal * difficulty <= 2^256 - 1`.
@@ -27,7 +27,7 @@ public enum DifficultyRule: String, Sendable, CaseIterable {
         readsBigEndian ? seal.bigEndianValue : seal.littleEndianValue
     }
 
-    /// Direct test by multiplication (the reference's own form); used to check thresholds.
+    /// Direct test by multiplication (the form the Python reference and the chain use); used to check thresholds.
     public func meets(seal: Bytes32, difficulty: UInt64) -> Bool {
         let (product, overflow) = value(of: seal).multipliedReportingOverflow(by: difficulty)
         if overflow { return false }
@@ -84,7 +84,7 @@ public struct SealTarget: Sendable, Equatable {
     }
 }
 
-/// The seed's `_registration_diff_pack` / `_unpack`: a u64 difficulty as two 32-bit words
+/// bittensor's Python `_registration_diff_pack` / `_unpack`: a u64 difficulty as two 32-bit words
 /// `[high, low]`, the form it shares between processes.
 public enum DifficultyPacking {
     public static func pack(_ difficulty: UInt64) -> (high: UInt32, low: UInt32) {
@@ -93,5 +93,15 @@ public enum DifficultyPacking {
 
     public static func unpack(high: UInt32, low: UInt32) -> UInt64 {
         UInt64(high) << 32 | UInt64(low)
+    }
+}
+
+/// The difficulty v1 work must meet, from a subnet's stored Difficulty, MinDifficulty and MaxDifficulty:
+/// the stored value held between the floor (never below 1) and the ceiling, where a ceiling below the floor
+/// cannot lower it: the floor wins (bittensor 11.3's `effective_difficulty` documents the chain's bounds so).
+public enum EffectiveDifficulty {
+    public static func clamp(_ difficulty: UInt64, minimum: UInt64, maximum: UInt64) -> UInt64 {
+        let floor = max(1, minimum)
+        return min(max(difficulty, floor), max(maximum, floor))
     }
 }

@@ -1,5 +1,5 @@
 /// A nonce that solves a challenge, with everything needed to re-check and submit it
-/// (the seed's `POWSolution`, plus the challenge and rule it was solved under).
+/// (bittensor's Python `POWSolution`, plus the challenge and rule it was solved under).
 public struct POWSolution: Sendable, Equatable {
     public let nonce: UInt64
     /// The block whose hash built the challenge ("work block").
@@ -28,8 +28,8 @@ public struct POWSolution: Sendable, Equatable {
     }
 
     /// Whether the chain would refuse this work at `currentBlock`: `current - block >= 3` for
-    /// legacy and `>= 5` for v1. (The seed used `block < current - 3`, calling work exactly
-    /// three blocks old fresh although the chain refused it.)
+    /// legacy and `>= 5` for v1. (bittensor's Python reference used `block < current - 3`, calling
+    /// work exactly three blocks old fresh although the chain refused it: docs/chain-facts.md, "Stale work".)
     public func isStale(currentBlock: UInt64) -> Bool {
         guard currentBlock > blockNumber else { return false }
         return currentBlock - blockNumber >= scheme.staleAfterBlocks

@@ -1,8 +1,8 @@
 import Foundation
 
 public enum CPUInfo {
-    /// CPUs this process may run on: the affinity mask on Linux (like the seed's
-    /// `len(os.sched_getaffinity(0))`), else the online count. Never below 1.
+    /// CPUs this process may run on: the affinity mask on Linux (like bittensor's Python
+    /// reference: `len(os.sched_getaffinity(0))`), else the online count. Never below 1.
     public static var availableCPUs: Int {
         // Glibc's module does not export sched_getaffinity (it needs _GNU_SOURCE); the kernel
         // reports the same mask in /proc/self/status as "Cpus_allowed:	ff,ffffffff".

@@ -21,7 +21,7 @@ public struct CSealKernel: SealKernel {
 
     /// As `firstSolution`, also counting the candidates that passed the vector filter and took the exact
     /// check (up to and including the one returned): tests use it to see the filter itself is exact.
-    public func firstSolution(_ challenge: PreparedChallenge, target: SealTarget, start: UInt64, count: UInt64,
+    package func firstSolution(_ challenge: PreparedChallenge, target: SealTarget, start: UInt64, count: UInt64,
                               candidatesChecked: inout UInt64) -> UInt64? {
         var job = Self.job(challenge, target)
         return withUnsafeMutablePointer(to: &candidatesChecked) { counter in

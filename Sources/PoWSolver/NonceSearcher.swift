@@ -12,7 +12,7 @@ public struct BatchResult: Sendable, Equatable {
 public protocol NonceSearcher: AnyObject {
     /// Shown in statistics and logs, e.g. "cpu:avx512-shani" or "cuda:0".
     var label: String { get }
-    /// Nonces one batch covers for the seed's `update_interval`.
+    /// Nonces one batch covers for bittensor's `update_interval` (its Python reference's batch).
     func batchSize(updateInterval: UInt64) -> UInt64
     /// Searches `count` nonces from `start`. CPU searchers return the first solution in order.
     func search(_ challenge: PreparedChallenge, target: SealTarget, start: UInt64, count: UInt64) throws -> BatchResult

@@ -35,7 +35,7 @@ public struct SolverWork: Sendable, Equatable {
 
 /// How workers choose nonces.
 public enum NonceMode: Sendable, Equatable {
-    /// The seed's behaviour: each batch starts at a random nonce in [0, 2^64 - 1].
+    /// bittensor's Python behaviour: each batch starts at a random nonce in [0, 2^64 - 1].
     case random
     /// Deterministic: the half-open range [start, end) in batch order; the engine returns the
     /// first solution in it whatever the number of threads.

@@ -1,7 +1,7 @@
 import Foundation
 import PoWCore
 
-/// The seed's `RegistrationStatistics`, plus what it lacks: nonces hashed, expected time to a
+/// bittensor's Python `RegistrationStatistics` (docs/chain-facts.md), plus what it lacks: nonces hashed, expected time to a
 /// solution and the chance one would have been found by now.
 public struct RegistrationStatistics: Sendable, Equatable {
     public var timeSpentTotal: Double = 0
@@ -35,7 +35,7 @@ public struct RegistrationStatistics: Sendable, Equatable {
 }
 
 /// Hash rate as an exponentially weighted moving average over the last `samples` readings,
-/// the newest weighted most (weight alpha^age). The seed weighted its oldest reading most and
+/// the newest weighted most (weight alpha^age). bittensor's Python reference weighted its oldest reading most and
 /// started from a window of zeros; here only real readings count.
 public struct HashRateAverage: Sendable, Equatable {
     public let capacity: Int
@@ -65,7 +65,7 @@ public struct HashRateAverage: Sendable, Equatable {
 }
 
 /// Turns the engine's growing counters into `RegistrationStatistics`, one pass at a time
-/// (the seed's main loop arithmetic).
+/// (the arithmetic of bittensor's Python main loop).
 public struct StatisticsTracker: Sendable {
     public private(set) var stats: RegistrationStatistics
     private var average: HashRateAverage
@@ -109,98 +109,5 @@ public struct StatisticsTracker: Sendable {
         stats.noncesTotal = progress.noncesHashed
         stats.hashRatePerpetual = stats.timeSpentTotal > 0 ? Double(progress.noncesHashed) / stats.timeSpentTotal : 0
         return stats
-    }
-}
-
-/// Number formats of the seed's display.
-public enum HumanReadable {
-    /// "12.35 M" style, as bittensor's `millify`.
-    public static func millify(_ value: UInt64) -> String {
-        let names = ["", " K", " M", " B", " T"]
-        var v = Double(value), i = 0
-        while v >= 1000 && i < names.count - 1 { v /= 1000; i += 1 }
-        return String(format: "%.2f%@", v, names[i])
-    }
-
-    /// "1.2 MH/s" style, as bittensor's `get_human_readable(num, "H")`.
-    public static func rate(_ perSecond: Double) -> String {
-        var v = perSecond
-        for unit in ["", "K", "M", "G", "T", "P", "E", "Z"] {
-            if abs(v) < 1000 { return String(format: "%.1f%@H/s", v, unit) }
-            v /= 1000
-        }
-        return String(format: "%.1fYH/s", v)
-    }
-
-    public static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "∞" }
-        if seconds < 60 { return String(format: "%.2f s", seconds) }
-        if seconds < 3600 { return String(format: "%dm %02ds", Int(seconds) / 60, Int(seconds) % 60) }
-        if seconds < 86400 * 2 { return String(format: "%dh %02dm", Int(seconds) / 3600, Int(seconds) / 60 % 60) }
-        return String(format: "%.1f days", seconds / 86400)
-    }
-}
-
-/// The seed's `RegistrationStatisticsLogger`: a status block redrawn in place on a terminal, or
-/// one line per update elsewhere. Writes through `write` (the CLI sends it to stderr).
-public final class RegistrationStatisticsLogger: @unchecked Sendable {
-    public let outputInPlace: Bool
-    private let write: @Sendable (String) -> Void
-    private var linesDrawn = 0
-
-    public init(outputInPlace: Bool, write: @escaping @Sendable (String) -> Void) {
-        self.outputInPlace = outputInPlace
-        self.write = write
-    }
-
-    public func start() { linesDrawn = 0 }
-
-    /// Leaves the last block on screen and moves below it.
-    public func stop() { linesDrawn = 0 }
-
-    /// The status block's lines (the seed's `get_status_message`).
-    public static func statusLines(_ s: RegistrationStatistics, verbose: Bool) -> [String] {
-        var lines = ["Solving", "  Time spent (total): \(HumanReadable.duration(s.timeSpentTotal))"]
-        if verbose {
-            lines.append("  Time spent this round: \(HumanReadable.duration(s.timeSpent))")
-            lines.append("  Time spent average: \(HumanReadable.duration(s.timeAverage))")
-            lines.append("  Rounds: \(s.roundsTotal)   Nonces: \(s.noncesTotal)")
-        }
-        lines.append("  Registration difficulty: \(HumanReadable.millify(s.difficulty))")
-        lines.append("  Iters (inst/perp): \(HumanReadable.rate(s.hashRate)) / \(HumanReadable.rate(s.hashRatePerpetual))")
-        lines.append("  Block number: \(s.blockNumber)")
-        lines.append("  Block hash: \(s.blockHash?.hex ?? "-")")
-        let expected = s.expectedSecondsToSolution.map(HumanReadable.duration) ?? "-"
-        lines.append("  Expected time to solution: \(expected)   Chance found by now: \(String(format: "%.1f", s.chanceFoundByNow * 100)) %")
-        return lines
-    }
-
-    /// A single-line form for logs and pipes.
-    public static func statusLine(_ s: RegistrationStatistics, verbose: Bool) -> String {
-        var parts = ["time \(HumanReadable.duration(s.timeSpentTotal))"]
-        if verbose {
-            parts.append("round \(HumanReadable.duration(s.timeSpent))")
-            parts.append("avg \(HumanReadable.duration(s.timeAverage))")
-            parts.append("rounds \(s.roundsTotal)")
-        }
-        parts.append("difficulty \(HumanReadable.millify(s.difficulty))")
-        parts.append("rate \(HumanReadable.rate(s.hashRate)) / \(HumanReadable.rate(s.hashRatePerpetual))")
-        parts.append("block \(s.blockNumber)")
-        parts.append("expected \(s.expectedSecondsToSolution.map(HumanReadable.duration) ?? "-")")
-        parts.append(String(format: "chance %.1f%%", s.chanceFoundByNow * 100))
-        return parts.joined(separator: " | ")
-    }
-
-    public func update(_ stats: RegistrationStatistics, verbose: Bool = false) {
-        if outputInPlace {
-            let lines = Self.statusLines(stats, verbose: verbose)
-            var out = ""
-            if linesDrawn > 0 { out += "\u{1B}[\(linesDrawn)A" }     // cursor up to the block's top
-            for line in lines { out += "\u{1B}[2K\r" + line + "\n" }  // clear each line, redraw
-            linesDrawn = lines.count
-            write(out)
-        } else {
-            write(Self.statusLine(stats, verbose: verbose) + "\n")
-        }
     }
 }

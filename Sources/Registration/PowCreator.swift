@@ -6,7 +6,7 @@ import Subtensor
 import Synchronization
 
 /// What to register for. `netuid == -1` is the faucet: legacy work over the coldkey at a fixed
-/// difficulty of 1,000,000 (REFERENCE.md section 4).
+/// difficulty of 1,000,000 (docs/chain-facts.md, "Registering: what the chain checks").
 public struct CreatePowRequest: Sendable {
     public static let faucetNetuid = -1
     public static let faucetDifficulty: UInt64 = 1_000_000
@@ -16,8 +16,8 @@ public struct CreatePowRequest: Sendable {
     public var coldkey: Bytes32?
     public var scheme: ChallengeScheme
     /// The rule solutions must meet. Default: the chain's (little-endian, `<=`) for both schemes,
-    /// because a chain checks legacy work that way too since 2025-05-30 (subtensor #1974); the
-    /// seed's big-endian rule stays available for offline use and older chains.
+    /// because a chain checks legacy work that way too since 2025-05-30 (subtensor GitHub issue #1974);
+    /// the big-endian rule of bittensor's Python reference stays available for offline use and older chains.
     public var rule: DifficultyRule
     public var updateInterval: UInt64
 
@@ -48,6 +48,10 @@ public enum CreatePowError: Error, Equatable, CustomStringConvertible {
     case stopped
     /// Every worker failed (e.g. the GPU); their errors.
     case workersFailed([String])
+    /// The chain could not be read: a query failed, or following new heads failed too often in a row.
+    case chain(String)
+    /// The task running the solve was cancelled.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -58,24 +62,23 @@ public enum CreatePowError: Error, Equatable, CustomStringConvertible {
         case .powRegistrationNotAllowed(let n): return "PoW registration is not enabled on subnet \(n)"
         case .stopped: return "the solve was stopped before a solution was found"
         case .workersFailed(let errors): return "every worker failed: " + errors.joined(separator: "; ")
+        case .chain(let what): return "chain error: \(what)"
+        case .cancelled: return "cancelled"
         }
     }
 }
 
-/// The seed's `create_pow`: reads the block, difficulty and registration state, solves while
+/// bittensor's Python `create_pow`: reads the block, difficulty and registration state, solves while
 /// following new heads (the challenge swapped within one batch, difficulty refreshed), stops when
 /// the hotkey gets registered, and never returns work that is stale by the time it returns.
-public final class PowCreator: @unchecked Sendable {
+public final class PowCreator: Sendable {
     public let request: CreatePowRequest
     public let engine: SolverEngine
     private let chain: any RegistrationChain
     private let logger: Logger
-    private let onStatistics: @Sendable (RegistrationStatistics) -> Void
-    private let statisticsInterval: Duration
     private let tracker: Mutex<StatisticsTracker?> = Mutex(nil)
     private let registeredDuringSolve = Atomic<Bool>(false)
     private let followerFailure = Mutex<FollowFailure?>(nil)
-    private let drawLock = Mutex(())
     /// When the follower last saw a head (nil: none yet).
     private let lastHeadAt = Mutex<ContinuousClock.Instant?>(nil)
     /// How recent the follower's newest head must be to stand in for the chain when the final check cannot
@@ -92,15 +95,11 @@ public final class PowCreator: @unchecked Sendable {
     /// `searchers`: the workers to run (CPU kernels, GPUs); `SolverEngine` owns their threads.
     public init(chain: any RegistrationChain, request: CreatePowRequest, searchers: [any NonceSearcher],
                 logger: Logger = Logger(label: "btpow.create-pow"),
-                statisticsInterval: Duration = .milliseconds(250),
-                inclusionMargin: UInt64 = 1, maxFollowFailures: Int = 5,
-                onStatistics: @escaping @Sendable (RegistrationStatistics) -> Void = { _ in }) {
+                inclusionMargin: UInt64 = 1, maxFollowFailures: Int = 5) {
         self.chain = chain
         self.request = request
         self.engine = SolverEngine(searchers: searchers, configuration: .init(updateInterval: request.updateInterval), logger: logger)
         self.logger = logger
-        self.onStatistics = onStatistics
-        self.statisticsInterval = statisticsInterval
         self.inclusionMargin = inclusionMargin
         self.maxFollowFailures = max(1, maxFollowFailures)
         self.origin = clock.now
@@ -108,7 +107,7 @@ public final class PowCreator: @unchecked Sendable {
 
     private var now: Double { (clock.now - origin) / .seconds(1) }
 
-    /// Numbers the display shows, as of now.
+    /// The solve's statistics as of now (nil before it starts): a caller samples them to show progress.
     public var statistics: RegistrationStatistics? {
         tracker.withLock { t in t?.update(progress: engine.progress, now: now) }
     }
@@ -209,7 +208,7 @@ public final class PowCreator: @unchecked Sendable {
         }
     }
 
-    /// The head number for the final freshness check, with the seed's retry policy. If the node cannot be read,
+    /// The head number for the final freshness check, with the retry policy of bittensor's Python reference. If the node cannot be read,
     /// the newest head the follower saw stands in, but only if it came within about a block (the work is not
     /// thrown away over one failed request); a node that went quiet ends the run with the error instead.
     private func currentBlockForCheck() async throws -> UInt64 {
@@ -243,12 +242,20 @@ public final class PowCreator: @unchecked Sendable {
         return nil
     }
 
-    /// Computes and draws the statistics under one lock, so draws never interleave or go out of order.
-    private func drawStatistics() {
-        drawLock.withLock { _ in if let stats = statistics { onStatistics(stats) } }
+    /// Solves until a solution that is fresh on the chain, or until the hotkey is registered. Every failure is a
+    /// `CreatePowError`: what the caller did wrong, what the chain said, or that the workers failed.
+    public func run() async throws(CreatePowError) -> CreatePowOutcome {
+        do {
+            return try await solve()
+        } catch let error as CreatePowError {
+            throw error
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw .cancelled }
+            throw .chain("\(error)")
+        }
     }
 
-    public func run() async throws -> CreatePowOutcome {
+    private func solve() async throws -> CreatePowOutcome {
         try validate()
         if !request.isFaucet {
             guard try await chain.subnetExists(netuid: netuid16) else { throw CreatePowError.subnetMissing(request.netuid) }
@@ -262,17 +269,8 @@ public final class PowCreator: @unchecked Sendable {
         let first = try await work(number: block.number, hash: block.hash,
                                    difficulty: request.scheme == .legacy ? block.difficulty : nil)
         tracker.withLock { $0 = StatisticsTracker(work: first, now: now) }
-        engine.start(first)
+        try engine.start(first)
         defer { engine.stop() }
-
-        // The display ticker, awaited before the final draw so that draw is the last.
-        let ticker = Task { [self] in
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: statisticsInterval) } catch { return }
-                drawStatistics()
-            }
-        }
-        defer { ticker.cancel() }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in await followHeads() }
             defer { group.cancelAll() }
@@ -299,12 +297,7 @@ public final class PowCreator: @unchecked Sendable {
                         logger.warning("reading block \(head) failed; judging by block \(known)", metadata: ["error": "\(error)"])
                     }
                 }
-                guard let reason = rejection(of: solution, head: head) else {
-                    ticker.cancel()
-                    await ticker.value
-                    drawStatistics()
-                    return .solved(solution)
-                }
+                guard let reason = rejection(of: solution, head: head) else { return .solved(solution) }
                 logger.info("dropped a solution; solving on", metadata: ["reason": "\(reason)", "work_block": "\(solution.blockNumber)"])
             }
         }
@@ -312,6 +305,6 @@ public final class PowCreator: @unchecked Sendable {
 }
 
 /// The new-head follower gave up (the node kept failing): the run ends with this error.
-public struct FollowFailure: Error, CustomStringConvertible, Sendable {
-    public let description: String
+struct FollowFailure: Error, CustomStringConvertible, Sendable {
+    let description: String
 }

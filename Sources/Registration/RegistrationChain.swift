@@ -5,7 +5,7 @@ import Subtensor
 /// What `create_pow` needs from a chain. `SubtensorClient` provides it over JSON-RPC (below);
 /// the flow depends only on this protocol.
 public protocol RegistrationChain: Sendable {
-    /// The seed's `_get_block_with_retry`: current number, the subnet's difficulty, that block's hash.
+    /// bittensor's Python `_get_block_with_retry`: current number, the subnet's difficulty, that block's hash.
     func blockWithRetry(netuid: UInt16) async throws -> BlockInfo
     func currentBlock() async throws -> UInt64
     /// The hash of block `number`.
@@ -14,7 +14,7 @@ public protocol RegistrationChain: Sendable {
     func subnetExists(netuid: UInt16) async throws -> Bool
     func isHotkeyRegistered(netuid: UInt16, hotkey: Bytes32) async throws -> Bool
     func powRegistrationAllowed(netuid: UInt16) async throws -> Bool
-    /// The difficulty v1 work must meet: clamp(Difficulty, max(1, MinDifficulty), MaxDifficulty).
+    /// The difficulty v1 work must meet (`EffectiveDifficulty` of the subnet's Difficulty, MinDifficulty, MaxDifficulty).
     func v1Difficulty(netuid: UInt16) async throws -> UInt64
     /// New heads, through one subscription that survives reconnects.
     func newHeads() -> AsyncThrowingStream<NewHead, any Error>
@@ -34,8 +34,7 @@ extension SubtensorClient: RegistrationChain {
         // Read at one block so the three values are consistent.
         let at = try await blockHash(try await currentBlock())
         let d = try await difficulty(netuid: netuid, at: at)
-        let low = max(1, try await minDifficulty(netuid: netuid, at: at))
-        let high = try await maxDifficulty(netuid: netuid, at: at)
-        return min(max(d, low), max(high, low))
+        return EffectiveDifficulty.clamp(d, minimum: try await minDifficulty(netuid: netuid, at: at),
+                                         maximum: try await maxDifficulty(netuid: netuid, at: at))
     }
 }

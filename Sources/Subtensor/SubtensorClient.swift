@@ -24,7 +24,7 @@ public enum ChainError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A block with the values a solver needs (the seed's `_get_block_with_retry`).
+/// A block with the values a solver needs (bittensor's Python `_get_block_with_retry`).
 public struct BlockInfo: Sendable, Hashable, CustomStringConvertible {
     public let number: UInt64
     public let difficulty: UInt64
@@ -47,7 +47,7 @@ public struct NewHead: Sendable, Hashable, CustomStringConvertible {
 public final class SubtensorClient: Sendable {
     public let rpc: RPCClient
     let logger: Logger
-    /// `blockWithRetry`: attempts and the pause between them (the seed: 3, 1 s).
+    /// `blockWithRetry`: attempts and the pause between them (bittensor's Python reference: 3, 1 s).
     public let retryAttempts: Int
     public let retryDelay: Duration
 
@@ -89,7 +89,7 @@ public final class SubtensorClient: Sendable {
         try Self.hash(try await call("chain_getFinalizedHead"), method: "chain_getFinalizedHead")
     }
 
-    /// The seed's `_get_block_with_retry`: block number, difficulty and block hash, up to `retryAttempts` tries
+    /// bittensor's Python `_get_block_with_retry`: block number, difficulty and block hash, up to `retryAttempts` tries
     /// `retryDelay` apart. The difficulty is read at that block's hash, so the three belong together.
     public func blockWithRetry(netuid: UInt16) async throws(ChainError) -> BlockInfo {
         var last: ChainError?
@@ -209,7 +209,7 @@ public final class SubtensorClient: Sendable {
         try await value(.uids, [.netuid(netuid), .account(hotkey)], at: block).map { UInt16(truncatingIfNeeded: $0.uint64) }
     }
 
-    /// Whether the hotkey is registered on the subnet (the seed's `is_hotkey_registered`).
+    /// Whether the hotkey is registered on the subnet (bittensor's Python `is_hotkey_registered`).
     public func isHotkeyRegistered(netuid: UInt16, hotkey: Bytes32, at block: Bytes32? = nil) async throws(ChainError) -> Bool {
         try await uid(netuid: netuid, hotkey: hotkey, at: block) != nil
     }

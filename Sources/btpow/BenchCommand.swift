@@ -98,7 +98,7 @@ struct BenchCommand: AsyncParsableCommand {
         let threadCount = threads ?? CPUInfo.availableCPUs
         let work = SolverWork(challenge: Self.benchChallenge(scheme), difficulty: .max, blockNumber: 0)
         let engine = SolverEngine(kernel: selected, threads: threadCount, configuration: .init(updateInterval: updateInterval))
-        engine.start(work)
+        try engine.start(work)
         // Measure between two counter readings taken after warm-up, so thread start-up is excluded.
         try await Task.sleep(for: .milliseconds(200))
         let clock = ContinuousClock()

@@ -41,21 +41,15 @@ struct KeyOptions: ParsableArguments {
     }
 }
 
-/// Exit codes beyond the common ones.
-enum CreatePowExit {
-    static let alreadyRegistered: Int32 = 3
-    static let chainError: Int32 = 4
-}
-
 struct CreatePowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-pow",
-        abstract: "Solve the registration proof-of-work against a Subtensor node (the seed's create_pow).",
+        abstract: "Solve the registration proof-of-work against a Subtensor node (bittensor's Python create_pow).",
         discussion: """
         Follows new blocks through one subscription while solving, refreshes the difficulty, stops \
         when the hotkey gets registered, and returns only work that is fresh on the chain. \
         Exit 0 solved, 2 bad input or subnet missing, 3 hotkey already registered, 4 chain unreachable \
-        or erroring, 130 interrupted.
+        or erroring, 5 a worker (GPU) failed, 130 interrupted.
         """
     )
 
@@ -67,7 +61,7 @@ struct CreatePowCommand: AsyncParsableCommand {
     @Option(help: "finney, test, archive, local, or a ws:// / wss:// URL.")
     var network: String = "finney"
 
-    @Option(help: "Challenge layout: v1 (today's pow_register; default) or legacy (the seed's; default for the faucet).")
+    @Option(help: "Challenge layout: v1 (today's pow_register; default) or legacy (bittensor's Python reference; default for the faucet).")
     var scheme: ChallengeScheme?
 
     @Option(help: "Difficulty rule: chain (default: what the chain checks, legacy work included), seed or chain-be.")
@@ -89,6 +83,12 @@ struct CreatePowCommand: AsyncParsableCommand {
     func run() async throws {
         let scheme = effectiveScheme
         let needColdkey = netuid == -1 || scheme == .v1
+        if needColdkey, keys.hotkey != nil, keys.coldkey == nil, (try? keys.wallet.coldkeyPublicKey()) == nil {
+            // Keys given on the command line, no coldkey among them: say what is missing, not which wallet file.
+            let why = netuid == -1 ? "the faucet hashes the coldkey" : "the v1 challenge includes the coldkey"
+            throw CLIError.badInput("\(why): give it with --coldkey (0x… or SS58), or name the wallet that holds it "
+                                    + "(--wallet.name, --wallet.path)")
+        }
         let (hotkey, coldkey) = try keys.keys(needHotkey: netuid != -1, needColdkey: needColdkey)
         let request = CreatePowRequest(netuid: netuid, hotkey: hotkey ?? coldkey ?? .zero, coldkey: coldkey,
                                        scheme: scheme, rule: rule, updateInterval: solver.updateInterval)
@@ -99,7 +99,7 @@ struct CreatePowCommand: AsyncParsableCommand {
         let chain = SubtensorClient(rpc: RPCClient(endpoint: endpoint, logger: Log.library), logger: Log.library)
         do { try await chain.rpc.waitUntilConnected(timeout: .seconds(15)) } catch {
             await chain.close()
-            throw CLIError(description: "cannot reach \(endpoint): \(error)", exitCode: CreatePowExit.chainError)
+            throw CLIError("cannot reach \(endpoint): \(error)", .chainError)
         }
         let outcome: CreatePowOutcome
         do {
@@ -113,9 +113,9 @@ struct CreatePowCommand: AsyncParsableCommand {
         switch outcome {
         case .alreadyRegistered:
             let who = hotkey.map { SS58.encode(publicKey: $0) } ?? "the hotkey"
-            if json { try Console.printJSON(["registered": .bool(true), "netuid": .int(netuid)] as [String: AnyEncodableValue]) }
+            if json { try Console.printJSON(JSONValue.object(["registered": .bool(true), "netuid": .int(Int64(netuid))])) }
             Console.error("\(who) is already registered on subnet \(netuid); nothing to solve")
-            throw ExitCode(CreatePowExit.alreadyRegistered)
+            throw ExitStatus.alreadyRegistered.exit
         case .solved(let solution):
             let report = SubmissionReport(solution: solution, netuid: netuid, network: endpoint.url, hotkey: hotkey, coldkey: coldkey)
             if json { try Console.printJSON(report) } else {
@@ -129,35 +129,37 @@ struct CreatePowCommand: AsyncParsableCommand {
 enum CreatePowRun {
     static func solve(chain: any RegistrationChain, request: CreatePowRequest, searchers: [any NonceSearcher],
                       display: DisplayOptions) async throws -> CreatePowOutcome {
-        let logger = RegistrationStatisticsLogger(outputInPlace: display.outputInPlace, write: { Console.status($0) })
-        let verbose = display.verbose
-        let creator = PowCreator(chain: chain, request: request, searchers: searchers,
-                                 statisticsInterval: display.outputInPlace ? .milliseconds(250) : .seconds(1),
-                                 onStatistics: { stats in if display.show { logger.update(stats, verbose: verbose) } })
-        let task = Task { try await creator.run() }
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { task.cancel() }
-        interrupt.resume()
-        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
-        do {
-            return try await task.value
-        } catch {
-            // Ctrl-C cancels the task; whatever the cancelled call threw (a cancelled RPC request included),
-            // the user asked to stop: exit 130, as documented.
-            if task.isCancelled || error is CancellationError {
+        let creator = PowCreator(chain: chain, request: request, searchers: searchers)
+        let task = Task { () -> Result<CreatePowOutcome, CreatePowError> in
+            do throws(CreatePowError) { return .success(try await creator.run()) } catch { return .failure(error) }
+        }
+        let interrupt = Interrupt { task.cancel() }
+        defer { interrupt.remove() }
+        let ticker = StatisticsTicker(display: display.makeDisplay(), verbose: display.verbose) { creator.statistics }
+        let result = await task.value
+        await ticker.finish()
+        switch result {
+        case .success(let outcome): return outcome
+        case .failure(let error):
+            // Ctrl-C cancels the task: whatever the cancelled call threw, the user asked to stop.
+            if interrupt.happened || error == .cancelled {
                 Console.error("interrupted after \(creator.engine.progress.noncesHashed) nonces")
-                throw ExitCode(130)
+                throw ExitStatus.interrupted.exit
             }
-            switch error {
-            case let error as CreatePowError:
-                switch error {
-                case .stopped, .workersFailed: throw CLIError(description: error.description, exitCode: 1)
-                default: throw CLIError.badInput(error.description)
-                }
-            case let error as CLIError: throw error
-            default: throw CLIError(description: "chain error: \(error)", exitCode: CreatePowExit.chainError)
-            }
+            throw CLIError(error.description, error.exitStatus)
+        }
+    }
+}
+
+extension CreatePowError {
+    /// How each failure ends the command.
+    var exitStatus: ExitStatus {
+        switch self {
+        case .subnetMissing, .invalidNetuid, .coldkeyRequired, .powRegistrationNotAllowed: return .badInput
+        case .stopped: return .noSolution
+        case .workersFailed: return .workerFailed
+        case .chain: return .chainError
+        case .cancelled: return .interrupted
         }
     }
 }
@@ -180,19 +182,5 @@ struct SubmissionReport: Encodable {
         try c.encodeIfPresent(hotkey.map { SS58.encode(publicKey: $0) }, forKey: .hotkey_ss58)
         try c.encodeIfPresent(coldkey.map { SS58.encode(publicKey: $0) }, forKey: .coldkey_ss58)
         try c.encode(solution.scheme.staleAfterBlocks, forKey: .stale_after_blocks)
-    }
-}
-
-/// A JSON value of either kind, for small ad-hoc objects.
-enum AnyEncodableValue: Encodable, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral {
-    case bool(Bool), int(Int)
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(integerLiteral value: Int) { self = .int(value) }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .bool(let b): try c.encode(b)
-        case .int(let i): try c.encode(i)
-        }
     }
 }

@@ -49,7 +49,7 @@ struct DemoCommand: AsyncParsableCommand {
             port: 0, blockTime: .milliseconds(Int(blockTime * 1000)), subnets: [netuid], difficulty: difficulty), logger: logger)
         let port: Int
         do { port = try await server.start() } catch {
-            throw CLIError(description: "the local chain could not start: \(error)", exitCode: CreatePowExit.chainError)
+            throw CLIError("the local chain could not start: \(error)", .chainError)
         }
         let url = "ws://127.0.0.1:\(port)"
         print("Local chain (devnet) at \(url): subnet \(netuid), difficulty \(HumanReadable.millify(difficulty)), a block every \(blockTime) s")
@@ -60,23 +60,23 @@ struct DemoCommand: AsyncParsableCommand {
             let kernel = KernelCatalog.best
             let searchers: [any NonceSearcher] = (0 ..< (threads ?? CPUInfo.availableCPUs)).map { _ in KernelSearcher(kernel: kernel) }
             print("Solving with \(searchers.count) × \(kernel.name)…")
-            fflush(stdout)
+            fflush(nil)   // every output stream, stdout included
             let request = CreatePowRequest(netuid: Int(netuid), hotkey: Self.hotkey, coldkey: Self.coldkey, scheme: scheme)
             let outcome = try await CreatePowRun.solve(chain: client, request: request, searchers: searchers, display: DisplayOptions(
                 show: true, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: false))
             guard case .solved(let solution) = outcome else {
-                throw CLIError(description: "the demo hotkey is already registered", exitCode: CreatePowExit.alreadyRegistered)
+                throw CLIError("the demo hotkey is already registered", .alreadyRegistered)
             }
             print("Solved on block \(solution.blockNumber): nonce \(solution.nonce), seal \(solution.seal.hex)")
             let report = SubmissionReport(solution: solution, netuid: Int(netuid), network: url, hotkey: Self.hotkey, coldkey: Self.coldkey)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             guard let params = JSONValue.parse(String(decoding: try encoder.encode(report), as: UTF8.self)) else {
-                throw CLIError(description: "could not encode the solution", exitCode: 1)
+                throw CLIError("could not encode the solution", .noSolution)
             }
             let reply: JSONValue
             do { reply = try await client.rpc.request("devnet_submitPow", [params]) } catch {
-                throw CLIError(description: "the devnet refused the solution: \(error)", exitCode: CreatePowExit.chainError)
+                throw CLIError("the devnet refused the solution: \(error)", .chainError)
             }
             if let uid = reply["uid"]?.intValue {
                 print("Submitted: the devnet checked the work as the chain would and registered \(SS58.encode(publicKey: Self.hotkey)) on subnet \(netuid) with UID \(uid).")

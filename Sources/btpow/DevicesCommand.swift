@@ -39,47 +39,49 @@ struct DevicesCommand: AsyncParsableCommand {
     }
     struct Report: Encodable { let cuda: CUDAReport; let opencl: OpenCLReport }
 
-    static func cudaReport() -> CUDAReport {
+    static func cudaReport(_ configuration: GPUConfiguration) -> CUDAReport {
         var r = CUDAReport()
         do {
-            let driver = try CUDADriver.shared()
+            let driver = try CUDADriver.shared(configuration)
             r.library = driver.library.path
             r.driver_version = "\(driver.version / 1000).\(driver.version % 1000 / 10)"
             var haveNVRTC = false
             do {
-                let nvrtc = try NVRTC.shared()
+                let nvrtc = try NVRTC.shared(configuration)
                 r.nvrtc = "NVRTC \(nvrtc.version.major).\(nvrtc.version.minor) (\(nvrtc.library.path))"
                 haveNVRTC = true
-            } catch { r.nvrtc = "no usable NVRTC (needed only for GPUs without a prebuilt cubin): \(error)" }
+            } catch { r.nvrtc = "no usable NVRTC (needed only for GPUs without a prebuilt cubin): \(gpuMessage(error))" }
             r.nvrtc_available = haveNVRTC
             r.devices = try CUDADiscovery.devices(driver: driver).map {
-                let kernel = CUDAKernelBuild.prebuiltArchitecture(forDevice: $0.archNumber).map { "prebuilt sm_\($0)" }
+                let kernel = CUDAKernelBuild.prebuiltArchitecture(forDevice: $0.archNumber, configuration: configuration).map { "prebuilt sm_\($0)" }
                     ?? (haveNVRTC ? "NVRTC" : "none: no prebuilt cubin for compute \($0.computeCapability) and no NVRTC (\(NVRTC.remedy))")
                 return CUDADeviceEntry(index: $0.index, name: $0.name, compute_capability: $0.computeCapability,
                                        multiprocessors: $0.multiprocessors, memory_bytes: $0.totalMemoryBytes, clock_mhz: $0.clockMHz,
                                        kernel: kernel)
             }
             r.available = true
-        } catch { r.reason = "\(error)" }
+        } catch { r.reason = gpuMessage(error) }
         return r
     }
 
-    static func openCLReport() -> OpenCLReport {
+    static func openCLReport(_ configuration: GPUConfiguration) -> OpenCLReport {
         var r = OpenCLReport()
         do {
-            r.library = try OpenCLAPI.shared().library.path
-            r.devices = try OpenCLDiscovery.devices().map {
+            let api = try OpenCLAPI.shared(configuration)
+            r.library = api.library.path
+            r.devices = try OpenCLDiscovery.devices(api: api).map {
                 OpenCLDeviceEntry(index: $0.index, name: $0.name, platform: $0.platform, version: $0.version,
                                   opencl_c_version: $0.openclCVersion, type: $0.isGPU ? "gpu" : $0.isCPU ? "cpu" : "other",
                                   compute_units: $0.computeUnits, memory_bytes: $0.globalMemoryBytes, clock_mhz: $0.clockMHz)
             }
             r.available = true
-        } catch { r.reason = "\(error)" }
+        } catch { r.reason = gpuMessage(error) }
         return r
     }
 
     func run() async throws {
-        let report = Report(cuda: Self.cudaReport(), opencl: Self.openCLReport())
+        let configuration = GPUConfiguration.fromEnvironment()
+        let report = Report(cuda: Self.cudaReport(configuration), opencl: Self.openCLReport(configuration))
         if json { try Console.printJSON(report); return }
         func gib(_ b: UInt64) -> String { String(format: "%.1f GiB", Double(b) / Double(1 << 30)) }
         if let reason = report.cuda.reason {

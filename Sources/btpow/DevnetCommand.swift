@@ -52,19 +52,11 @@ struct DevnetCommand: AsyncParsableCommand {
             throw CLIError.badInput("devnet cannot listen on \(host):\(port): \(error)")
         }
         print("devnet listening on ws://\(host):\(bound) (HTTP POST on the same port); subnets \(config.subnets.map(String.init).joined(separator: ", ")), difficulty \(difficulty), block time \(blockTime) s")
-        fflush(stdout)
+        fflush(nil)
         // Run until Ctrl-C or SIGTERM.
-        let stopped = AsyncStream<Void> { continuation in
-            let sources = [SIGINT, SIGTERM].map { sig in
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { continuation.yield(); continuation.finish() }
-                source.resume()
-                return source
-            }
-            continuation.onTermination = { _ in sources.forEach { $0.cancel() } }   // keeps the sources alive until then
-        }
-        for await _ in stopped { break }
+        let interrupt = Interrupt(signals: [SIGINT, SIGTERM])
+        await interrupt.wait()
+        interrupt.remove()
         await server.stop()
         print("devnet stopped")
     }

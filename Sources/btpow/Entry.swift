@@ -18,24 +18,46 @@ enum Entry {
             exit(code.rawValue)
         } catch let error as CLIError {
             Console.error(error.description)
-            exit(error.exitCode)
+            exit(error.status.rawValue)
         } catch {
             if Btpow.exitCode(for: error) == .success { Btpow.exit(withError: error) }   // --help, --version
             let message = Btpow.message(for: error)
                 .split(separator: "\n").first.map(String.init) ?? "\(error)"
             Console.error(message)
-            exit(CLIError.badInputCode)
+            exit(ExitStatus.badInput.rawValue)
         }
     }
 }
 
-/// A failure the user should read in one line, with its exit code.
-struct CLIError: Error, CustomStringConvertible {
-    static let badInputCode: Int32 = 2
-    let description: String
-    let exitCode: Int32
+/// Every exit code btpow uses (README, "Exit codes"): the same failure exits the same way in every command.
+enum ExitStatus: Int32, CaseIterable {
+    case success = 0
+    /// No solution in the range; the seal does not meet the rule; the solve stopped without a solution.
+    case noSolution = 1
+    /// Bad input (one line on stderr), a subnet that does not exist, a GPU that cannot be used.
+    case badInput = 2
+    case alreadyRegistered = 3
+    /// The node is unreachable or answers with errors.
+    case chainError = 4
+    /// A solver worker (a GPU) failed while solving.
+    case workerFailed = 5
+    /// Ctrl-C.
+    case interrupted = 130
 
-    static func badInput(_ message: String) -> CLIError { CLIError(description: message, exitCode: badInputCode) }
+    var exit: ExitCode { ExitCode(rawValue) }
+}
+
+/// A failure the user should read in one line, with its exit status.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    let status: ExitStatus
+
+    init(_ description: String, _ status: ExitStatus) {
+        self.description = description
+        self.status = status
+    }
+
+    static func badInput(_ message: String) -> CLIError { CLIError(message, .badInput) }
 }
 
 enum Console {

@@ -30,7 +30,7 @@ extension BenchCommand {
         if !json { GPUOptions.announce(workers) }
         let work = SolverWork(challenge: Self.benchChallenge(scheme), difficulty: .max, blockNumber: 0)
         let engine = SolverEngine(searchers: workers.map(\.searcher), configuration: .init(updateInterval: updateInterval))
-        engine.start(work)
+        try engine.start(work)
         // Warm-up: every worker finishes one batch first (first launches include lazy driver work).
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(120)

@@ -16,7 +16,7 @@ struct GPUOptions: ParsableArguments {
         valueName: "index"))
     var devIds: [String] = []
 
-    @Option(help: "GPU threads per block (the seed's tpb); a GPU batch is update-interval × tpb nonces.")
+    @Option(help: "GPU threads per block (tpb in bittensor's Python reference); a GPU batch is update-interval × tpb nonces.")
     var tpb: Int = 256
 
     var enabled: Bool { cuda || opencl }
@@ -44,7 +44,7 @@ struct GPUOptions: ParsableArguments {
     /// The smallest `--threads` this command accepts: 0 (GPU only) when a GPU flag is given.
     var minimumThreads: Int { enabled ? 0 : 1 }
 
-    /// Default CPU workers: none beside GPUs (the seed's CUDA path), every CPU otherwise.
+    /// Default CPU workers: none beside GPUs (as bittensor's Python CUDA path), every CPU otherwise.
     func defaultThreads() -> Int { enabled ? 0 : CPUInfo.availableCPUs }
 
     struct Worker {
@@ -59,13 +59,14 @@ struct GPUOptions: ParsableArguments {
         var out: [Worker] = []
         if enabled {
             do {
+                let configuration = GPUConfiguration.fromEnvironment()
                 for index in try deviceIndices() {
                     if cuda {
-                        let s = try CUDASearcher(deviceIndex: index, threadsPerBlock: tpb)
+                        let s = try CUDASearcher(deviceIndex: index, threadsPerBlock: tpb, configuration: configuration)
                         out.append(Worker(searcher: s, device: "\(s.device.name) (compute \(s.device.computeCapability), "
                             + "\(s.device.multiprocessors) SMs, \(s.blocks)×\(s.threadsPerBlock) threads, \(s.build))"))
                     } else {
-                        let s = try OpenCLSearcher(deviceIndex: index, threadsPerBlock: tpb)
+                        let s = try OpenCLSearcher(deviceIndex: index, threadsPerBlock: tpb, configuration: configuration)
                         out.append(Worker(searcher: s, device: "\(s.device.name) (\(s.device.version), \(s.device.computeUnits) compute units, "
                             + "\(s.globalSize / s.threadsPerBlock)×\(s.threadsPerBlock) work-items)"))
                     }
@@ -73,7 +74,7 @@ struct GPUOptions: ParsableArguments {
             } catch let e as CLIError {
                 throw e
             } catch {
-                throw CLIError(description: "\(error)", exitCode: CLIError.badInputCode)
+                throw CLIError(gpuMessage(error), .badInput)
             }
         }
         for _ in 0 ..< cpuThreads { out.append(Worker(searcher: KernelSearcher(kernel: kernel), device: "cpu")) }
@@ -86,7 +87,7 @@ struct GPUOptions: ParsableArguments {
 func workerFailure(_ engine: SolverEngine) -> CLIError? {
     let errors = engine.workerErrors
     guard !errors.isEmpty else { return nil }
-    return CLIError(description: "worker failed: " + errors.joined(separator: "; "), exitCode: CLIError.badInputCode)
+    return CLIError("worker failed: " + errors.joined(separator: "; "), .workerFailed)
 }
 
 extension GPUOptions {

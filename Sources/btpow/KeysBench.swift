@@ -34,7 +34,7 @@ extension BenchCommand {
             var valid = true
             for _ in 0 ..< count { valid = SR25519.verify(signature: last, message: message, publicKey: pair.publicKey.bytes, sodium: sodium) && valid }
             let verified = DispatchTime.now().uptimeNanoseconds
-            guard valid else { throw CLIError(description: "a signature did not verify", exitCode: 1) }
+            guard valid else { throw CLIError("a signature did not verify", .noSolution) }
             signatures = count
             signMicros = Double(signed - start) / 1e3 / Double(count)
             verifyMicros = Double(verified - signed) / 1e3 / Double(count)

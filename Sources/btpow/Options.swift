@@ -23,7 +23,7 @@ struct ChallengeOptions: ParsableArguments {
     @Option(help: "Hotkey public key: 0x + 64 hex digits, or an SS58 address.")
     var hotkey: String?
 
-    @Option(help: "Challenge layout: legacy (the seed's) or v1 (today's pow_register).")
+    @Option(help: "Challenge layout: legacy (bittensor's Python reference) or v1 (today's pow_register).")
     var scheme: ChallengeScheme = .legacy
 
     @Option(help: "Subnet id (v1 only).")

@@ -9,7 +9,7 @@ struct SolveCommand: AsyncParsableCommand {
         abstract: "Find a nonce whose seal meets the difficulty, offline.",
         discussion: """
         With --threads 1 and --nonce-start/--nonce-end it returns exactly the first solution in \
-        [start, end) (any thread count does, in range mode). Exit 0 found, 1 none in range, 2 bad input.
+        [start, end) (any thread count does, in range mode). Exit 0 found, 1 none in range, 2 bad input, 5 a worker (GPU) failed, 130 interrupted.
         """
     )
 
@@ -21,7 +21,7 @@ struct SolveCommand: AsyncParsableCommand {
     @Option(help: "Block number the block hash belongs to (recorded in the solution).")
     var blockNumber: UInt64 = 0
 
-    @Option(help: "Difficulty rule: seed (big-endian, <), chain (little-endian, <=) or chain-be. Default: seed for legacy, chain for v1.")
+    @Option(help: "Difficulty rule: seed (bittensor's Python reference: big-endian, <), chain (little-endian, <=) or chain-be. Default: seed for legacy, chain for v1.")
     var rule: DifficultyRule?
 
     @Option(help: "First nonce of a deterministic range (with --nonce-end).")
@@ -49,6 +49,8 @@ struct SolveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let interrupt = Interrupt()
+        defer { interrupt.remove() }
         let challenge = try challengeOptions.challenge()
         let work = SolverWork(challenge: challenge, difficulty: difficulty, rule: rule, blockNumber: blockNumber)
         var mode = NonceMode.random
@@ -56,18 +58,14 @@ struct SolveCommand: AsyncParsableCommand {
         let engine = SolverEngine(searchers: try solver.workers(quiet: quiet),
                                   configuration: .init(updateInterval: solver.updateInterval, nonceMode: mode))
         let session = SolveSession(engine: engine, work: work, display: solver.display(show: !quiet))
-        let solution = await session.run(work)
-        if session.interrupted {
-            Console.error("interrupted after \(engine.progress.noncesHashed) nonces")
-            throw ExitCode(130)
-        }
+        let solution = try await session.run(work, interrupt: interrupt)
         // In range mode a failed worker leaves part of the range unsearched: any answer might not be the first.
         if case .range = mode, let failure = workerFailure(engine) { throw failure }
         guard let solution else {
             if let failure = workerFailure(engine) { throw failure }
             if json { try Console.printJSON(NoSolution(nonces_hashed: engine.progress.noncesHashed)) }
             else { print("No solution in [\(nonceStart ?? 0), \(nonceEnd ?? 0)).") }
-            throw ExitCode(1)
+            throw ExitStatus.noSolution.exit
         }
         if json {
             try Console.printJSON(solution)

@@ -6,7 +6,7 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "CPU worker threads (default: every CPU this process may use; 0 with a GPU flag).")
     var threads: Int?
 
-    @Option(help: "Nonces per batch between looks for new work (the seed's update_interval).")
+    @Option(help: "Nonces per batch between looks for new work (bittensor's update_interval).")
     var updateInterval: UInt64 = 50_000
 
     @Option(help: "Force a CPU kernel (see `btpow bench --list-kernels`).")

@@ -22,7 +22,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Difficulty (1 … 2^64-1).")
     var difficulty: UInt64
 
-    @Option(help: "The rule that decides the exit code: seed, chain or chain-be. Default: seed for legacy, chain for v1.")
+    @Option(help: "The rule that decides the exit code: seed (bittensor's Python reference), chain or chain-be. Default: seed for legacy, chain for v1.")
     var rule: DifficultyRule?
 
     @Flag(help: "Print the result as JSON.")
@@ -70,6 +70,6 @@ struct VerifyCommand: AsyncParsableCommand {
             print("chain rule (little-endian, <=):   \(report.meets_chain_rule ? "meets" : "does not meet") difficulty \(difficulty)")
             print("chain-be rule (big-endian, <=):   \(report.meets_chain_be_rule ? "meets" : "does not meet") difficulty \(difficulty)")
         }
-        if !report.meets { throw ExitCode(1) }
+        if !report.meets { throw ExitStatus.noSolution.exit }
     }
 }

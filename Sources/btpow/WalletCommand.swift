@@ -188,7 +188,7 @@ struct WalletInspectCommand: ParsableCommand {
         }
         if let mismatch {
             Console.error(mismatch)
-            throw ExitCode(1)
+            throw ExitStatus.noSolution.exit   // 1: a check did not hold
         }
     }
 }

@@ -7,7 +7,7 @@ import XCTest
 /// `btpow devnet` and `btpow create-pow` as separate processes talking over 127.0.0.1.
 final class CreatePowCLITests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let wallets = repo.appendingPathComponent("Tests/SubtensorTests/Fixtures/wallets").path
+    static let wallets = repo.appendingPathComponent("Tests/WalletTests/Fixtures/wallets").path
     // Public keys of the "main" fixture wallet, made by bittensor-wallet 4.1.1 (expected.json there).
     static let mainHotkey = "0x66b269a3bc98e90f02260ca55b66321bb33eeb8e6c99694600ed888b2c6dce6d"
     static let mainColdkeySS58 = "5DnZAKZ6jhuFM7W66AZsQwShYNXX93zJvXScLfy4Na3vWKKW"
@@ -82,6 +82,15 @@ final class CreatePowCLITests: XCTestCase {
         XCTAssertEqual(noWallet.code, 2)
         XCTAssertTrue(noWallet.stderr.contains("/nonexistent/wallets/default/hotkeys/defaultpub.txt"), noWallet.stderr)
         XCTAssertEqual(noWallet.stderr.split(separator: "\n").count, 1)
+        // v1 with the hotkey on the command line and no coldkey: says that v1 needs the coldkey and how to give it,
+        // not which wallet file is missing.
+        let noColdkey = try CLI.run(["create-pow", "--network", network, "--netuid", "1", "--hotkey", Self.mainHotkey,
+                                     "--wallet.path", "/nonexistent/wallets"])
+        XCTAssertEqual(noColdkey.code, 2, noColdkey.stderr)
+        XCTAssertTrue(noColdkey.stderr.contains("v1 challenge includes the coldkey") && noColdkey.stderr.contains("--coldkey"),
+                      noColdkey.stderr)
+        XCTAssertFalse(noColdkey.stderr.contains("coldkeypub.txt"), noColdkey.stderr)
+        XCTAssertEqual(noColdkey.stderr.split(separator: "\n").count, 1, noColdkey.stderr)
         let badNetwork = try CLI.run(["create-pow", "--network", "ftp://x", "--netuid", "1", "--hotkey", Self.mainHotkey,
                                       "--coldkey", Self.mainColdkeySS58])
         XCTAssertEqual(badNetwork.code, 2, badNetwork.stderr)

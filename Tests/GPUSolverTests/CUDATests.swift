@@ -89,7 +89,7 @@ final class CUDATests: XCTestCase {
         XCTAssertEqual(String(cString: fake_nvrtc_last_options()), "--gpu-architecture=sm_90")
         XCTAssertEqual(s.threadsPerBlock, 64)
         XCTAssertEqual(s.blocks, 4 * (2048 / 64), "every multiprocessor full")
-        XCTAssertEqual(s.batchSize(updateInterval: 50_000), 3_200_000, "the seed's update_interval × tpb")
+        XCTAssertEqual(s.batchSize(updateInterval: 50_000), 3_200_000, "bittensor's update_interval × tpb")
         XCTAssertEqual(try searcher(tpb: 100).threadsPerBlock, 96, "whole warps")
         XCTAssertEqual(try searcher(tpb: 4096).threadsPerBlock, 1024, "the kernel's limit")
     }
@@ -253,7 +253,7 @@ final class CUDATests: XCTestCase {
         let a = Challenge.legacy(LegacyChallenge(blockHash: Bytes32(w0: 1, w1: 1, w2: 1, w3: 1), hotkey: hot))
         let b = Challenge.v1(V1Challenge(netuid: 9, blockHash: Bytes32(w0: 3, w1: 3, w2: 3, w3: 3), hotkey: hot, coldkey: hot))
         let engine = SolverEngine(searchers: [s], configuration: .init(updateInterval: 16))
-        engine.start(SolverWork(challenge: a, difficulty: .max, blockNumber: 20))
+        try engine.start(SolverWork(challenge: a, difficulty: .max, blockNumber: 20))
         let deadline = ContinuousClock.now + .seconds(30)
         while engine.progress.batchesFinished < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         engine.update(SolverWork(challenge: b, difficulty: 2000, blockNumber: 21))

@@ -6,7 +6,7 @@ import SealKernelHost
 import TestVectors
 
 /// The GPU kernel source (Sources/GPUKernels/seal_kernel.h) compiled for the host: its own SHA-256,
-/// Keccak, difficulty test and search loop, against the shared vectors and the Swift reference.
+/// Keccak, difficulty test and search loop, against the test vectors and the Swift implementation.
 final class KernelHostTests: XCTestCase {
     let v = Vectors.shared
 
@@ -88,6 +88,62 @@ final class KernelHostTests: XCTestCase {
         }
     }
 
+    /// The search rejects most nonces on the seal's most significant 32 bits alone and compares the rest only
+    /// when those do not exceed the threshold's. Seals at the threshold, one above and one below it, and
+    /// thresholds that differ from the seal only in the top word or only below it: every rule, both schemes,
+    /// the kernel's verdict equals `SealTarget.accepts`.
+    func testEarlyRejectIsExactAtTheThreshold() {
+        func offset(_ v: UInt256, by delta: Int) -> UInt256 {   // v + delta (delta in -1...1), wrapping
+            var w = v.words
+            var i = 3
+            if delta > 0 {
+                while i >= 0 { w[i] &+= 1; if w[i] != 0 { break }; i -= 1 }
+            } else if delta < 0 {
+                while i >= 0 { w[i] &-= 1; if w[i] != .max { break }; i -= 1 }
+            }
+            return UInt256(w[0], w[1], w[2], w[3])
+        }
+        var rng = SystemRandomNumberGenerator()
+        let key = { Bytes32(w0: rng.next(), w1: rng.next(), w2: rng.next(), w3: rng.next()) }
+        var checked = 0
+        for scheme in ChallengeScheme.allCases {
+            for rule in DifficultyRule.allCases {
+                for _ in 0 ..< 4 {
+                    let challenge: Challenge = scheme == .legacy
+                        ? .legacy(LegacyChallenge(blockHash: key(), hotkey: key()))
+                        : .v1(V1Challenge(netuid: UInt16.random(in: 1 ... .max), blockHash: key(), hotkey: key(), coldkey: key()))
+                    let nonce = UInt64.random(in: 0 ... .max)
+                    let seal = challenge.referenceSeal(nonce: nonce)
+                    let value = rule.readsBigEndian ? seal.bigEndianValue : seal.littleEndianValue
+                    let top = value.hi >> 32
+                    let thresholds = [
+                        value, offset(value, by: -1), offset(value, by: 1),
+                        UInt256(value.hi, 0, 0, 0), UInt256(value.hi, .max, .max, .max),
+                        UInt256(value.hi | 0xffff_ffff, .max, .max, .max), UInt256(top << 32, 0, 0, 0),
+                        UInt256((top &- 1) << 32 | 0xffff_ffff, .max, .max, .max), UInt256((top &+ 1) << 32, 0, 0, 0),
+                    ]
+                    for threshold in thresholds {
+                        let target = SealTarget(rule: rule, threshold: threshold)
+                        let params = SealKernelParams(challenge.prepared, target: target)
+                        let kernelTop = params.bytes.withUnsafeBytes { skh_seal_top($0.baseAddress, scheme == .legacy ? 0 : 1, nonce) }
+                        XCTAssertEqual(UInt64(kernelTop), top, "\(scheme) \(rule): the seal's top word")
+                        let expected = target.accepts(seal)
+                        XCTAssertEqual(expected, !(threshold < value), "the reference's own verdict")
+                        let one = Self.search(params, start: nonce, count: 1, gsize: 1)
+                        XCTAssertEqual(one.offset, expected ? 0 : nil, "\(scheme) \(rule) seal \(seal.hex) threshold \(threshold.words)")
+                        // The same nonce among others: the first solution of a short range, as the Swift kernel finds it.
+                        let start = nonce &- 3
+                        let reference = ScalarSwiftKernel().firstSolution(challenge.prepared, target: target, start: start, count: 8)
+                        let got = Self.search(params, start: start, count: 8, gsize: 3, descending: true).offset.map { start &+ UInt64($0) }
+                        XCTAssertEqual(got, reference, "\(scheme) \(rule) range")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(checked, 2 * DifficultyRule.allCases.count * 4 * 9)
+    }
+
     /// The first solution in each reference range, for any grid size and thread order.
     func testSearchFindsTheFirstSolutionInRange() throws {
         XCTAssertFalse(v.legacy.first_solution_in_range.isEmpty)
@@ -121,12 +177,14 @@ final class KernelHostTests: XCTestCase {
         let key = { Bytes32(w0: rng.next(), w1: rng.next(), w2: rng.next(), w3: rng.next()) }
         for scheme in ChallengeScheme.allCases {
             for rule in DifficultyRule.allCases {
-                for startKind in 0 ..< 2 {
+                for startKind in 0 ..< 3 {
                     let challenge: Challenge = scheme == .legacy
                         ? .legacy(LegacyChallenge(blockHash: key(), hotkey: key()))
                         : .v1(V1Challenge(netuid: UInt16.random(in: 1 ... .max), blockHash: key(), hotkey: key(), coldkey: key()))
                     let target = SealTarget(rule: rule, difficulty: 300)
-                    let start = startKind == 0 ? UInt64.random(in: 0 ... .max) : UInt64.max - 100
+                    // random; wrapping past 2^64; crossing a multiple of 2^40 (v1: the nonce's top 24 bits change)
+                    let start = [UInt64.random(in: 0 ... .max), UInt64.max - 100,
+                                 UInt64.random(in: 1 ... 0xff_fffe) << 40 &- 1500][startKind]
                     let count: UInt32 = 3000
                     let params = SealKernelParams(challenge.prepared, target: target)
                     let expected = ScalarSwiftKernel().firstSolution(challenge.prepared, target: target, start: start, count: UInt64(count))
@@ -142,10 +200,10 @@ final class KernelHostTests: XCTestCase {
 }
 
 final class KernelSourceTests: XCTestCase {
-    /// The binary carries the kernel file verbatim; rerun tools/gen_kernel_source.py after editing it.
+    /// The binary carries the kernel file verbatim; rerun tools/regenerate.sh after editing it.
     func testEmbeddedSourceIsTheKernelFile() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let file = try String(contentsOf: root.appendingPathComponent("Sources/GPUKernels/seal_kernel.h"), encoding: .utf8)
-        XCTAssertEqual(SealKernelSource.text, file, "Sources/GPUSolver/Generated/SealKernelSource.swift is stale: run tools/gen_kernel_source.py")
+        XCTAssertEqual(SealKernelSource.text, file, "Sources/GPUSolver/Generated/SealKernelSource.swift is stale: run tools/regenerate.sh")
     }
 }

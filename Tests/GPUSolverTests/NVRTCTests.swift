@@ -4,11 +4,14 @@ import XCTest
 import LibraryLoading
 import FakeCUDA
 
+/// Where this test run finds NVRTC: `BTPOW_NVRTC_LIBRARY` (CI points it at PyPI's wheel), else the usual places.
+let testGPUConfiguration = GPUConfiguration(nvrtcLibrary: ProcessInfo.processInfo.environment["BTPOW_NVRTC_LIBRARY"])
+
 /// NVRTC compiles without a GPU: where it is installed (BTPOW_NVRTC_LIBRARY, or a CUDA toolkit),
 /// the shared kernel source is compiled for the H100's sm_90 exactly as `--cuda` does on a GPU.
 final class NVRTCTests: XCTestCase {
     func nvrtcOrSkip() throws -> NVRTC {
-        do { return try NVRTC.shared() } catch let e as GPUUnavailable {
+        do { return try NVRTC.shared(testGPUConfiguration) } catch let e as GPUUnavailable {
             throw XCTSkip("NVRTC not installed (set BTPOW_NVRTC_LIBRARY to libnvrtc.so to run this): \(e)")
         }
     }
@@ -73,18 +76,18 @@ final class NVRTCTests: XCTestCase {
                        ["/venv/nvidia/cuda_nvrtc/lib/libnvrtc.so.12", "/x/libnvrtc.so", "/usr/local/cuda/lib64/libnvrtc.so.13"])
     }
 
-    /// pip's nvidia-cuda-nvrtc-cu12 wheel under ~/.local is found without any setting.
-    func testFindsThePipWheelUnderHome() throws {
+    /// pip's nvidia-cuda-nvrtc-cu12 wheel under a configured Python prefix (~/.local, a venv) is found.
+    func testFindsThePipWheelUnderAPythonPrefix() throws {
         let home = NSTemporaryDirectory() + "btpow-home-\(getpid())"
         let lib = home + "/.local/lib/python3.11/site-packages/nvidia/cuda_nvrtc/lib"
         try FileManager.default.createDirectory(atPath: lib, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: lib + "/libnvrtc.so.12", contents: Data())
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let saved = getenv("HOME").map { String(cString: $0) }
-        setenv("HOME", home, 1)
-        defer { if let saved { setenv("HOME", saved, 1) } else { unsetenv("HOME") } }
-        XCTAssertTrue(NVRTC.wheelFolders().contains(lib), "\(NVRTC.wheelFolders())")
-        XCTAssertTrue(NVRTC.defaultCandidates.contains(lib + "/libnvrtc.so.12"))
+        let configuration = GPUConfiguration(pythonPrefixes: [home + "/.local"])
+        XCTAssertTrue(NVRTC.wheelFolders(pythonPrefixes: configuration.pythonPrefixes).contains(lib))
+        XCTAssertTrue(NVRTC.candidates(configuration).contains(lib + "/libnvrtc.so.12"))
+        XCTAssertFalse(NVRTC.candidates().contains(lib + "/libnvrtc.so.12"), "nothing is found where nothing was configured")
+        XCTAssertEqual(NVRTC.candidates(GPUConfiguration(nvrtcLibrary: "/x/libnvrtc.so")).first, "/x/libnvrtc.so")
     }
 }
 

@@ -152,7 +152,7 @@ final class OpenCLTests: XCTestCase {
         let b = Challenge.v1(V1Challenge(netuid: 5, blockHash: Bytes32(w0: 2, w1: 2, w2: 2, w3: 2), hotkey: hot, coldkey: hot))
         let engine = SolverEngine(searchers: [s], configuration: .init(updateInterval: 64))
         // Difficulty 2^64-1 essentially never solves: the worker keeps hashing challenge A.
-        engine.start(SolverWork(challenge: a, difficulty: .max, blockNumber: 10))
+        try engine.start(SolverWork(challenge: a, difficulty: .max, blockNumber: 10))
         let deadline = ContinuousClock.now + .seconds(30)
         while engine.progress.batchesFinished < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         XCTAssertGreaterThanOrEqual(engine.progress.batchesFinished, 2)

@@ -14,7 +14,7 @@ final class PrebuiltCUDAImagesTests: XCTestCase {
 
     func testImagesWereBuiltFromThisKernelSource() {
         XCTAssertTrue(PrebuiltCUDAImages.matchSource,
-                      "Sources/CCUDAImages is stale for the kernel source: run python3 tools/gen_cuda_images.py")
+                      "Sources/CCUDAImages is stale for the kernel source: run tools/regenerate.sh")
         XCTAssertEqual(PrebuiltCUDAImages.architectures, [70, 75, 80, 90, 100, 120])
         XCTAssertTrue(PrebuiltCUDAImages.compiler.hasPrefix("NVRTC "), PrebuiltCUDAImages.compiler)
     }
@@ -78,14 +78,14 @@ final class PrebuiltCUDAImagesTests: XCTestCase {
     /// driver's refusal.
     func testRefusedPrebuiltCubinFallsBackToNVRTC() throws {
         fake_cuda_fail_once("cuModuleLoadDataEx", 209)   // CUDA_ERROR_NO_BINARY_FOR_GPU
-        setenv("BTPOW_NO_KERNEL_CACHE", "1", 1)   // a real compile here must not land in ~/.cache
-        defer { unsetenv("BTPOW_NO_KERNEL_CACHE") }
-        if (try? NVRTC.shared()) != nil {
-            let searcher = try CUDASearcher(deviceIndex: 0, threadsPerBlock: 64, driver: try fakeDriver())
+        // The configuration names no kernel cache: a real compile here lands nowhere on disk.
+        if (try? NVRTC.shared(testGPUConfiguration)) != nil {
+            let searcher = try CUDASearcher(deviceIndex: 0, threadsPerBlock: 64, configuration: testGPUConfiguration, driver: try fakeDriver())
             XCTAssertFalse(searcher.build.contains("prebuilt"), searcher.build)
             XCTAssertTrue(searcher.build.hasPrefix("cubin sm_90 by NVRTC"), searcher.build)
         } else {
-            XCTAssertThrowsError(try CUDASearcher(deviceIndex: 0, threadsPerBlock: 64, driver: try fakeDriver())) { error in
+            XCTAssertThrowsError(try CUDASearcher(deviceIndex: 0, threadsPerBlock: 64, configuration: testGPUConfiguration,
+                                                  driver: try fakeDriver())) { error in
                 XCTAssertEqual((error as? CUDAError)?.code, 209, "\(error)")
             }
         }

@@ -49,6 +49,31 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(engine.progress.noncesHashed, count)
     }
 
+    /// A second `solve` on the same engine finds the same first solution of a range again (the engine is
+    /// reusable once stopped), and a `start` while it runs is refused, not answered as "no solution".
+    func testEngineIsReusableAndRefusesASecondStartWhileRunning() async throws {
+        let f = vectors[2]
+        let engine = SolverEngine(kernel: ScalarSwiftKernel(), threads: 2,
+                                  configuration: .init(updateInterval: 10, nonceMode: .range(start: f.nonce_start, end: f.first_nonce + 50)))
+        let work = SolverWork(challenge: try legacyChallenge(f), difficulty: f.difficulty, blockNumber: 1)
+        let first = try await engine.solve(work)
+        let second = try await engine.solve(work)
+        XCTAssertEqual(first?.nonce, f.first_nonce)
+        XCTAssertEqual(second?.nonce, f.first_nonce, "a reused engine searches its range again from the start")
+
+        let running = SolverEngine(kernel: ScalarSwiftKernel(), threads: 1)
+        let endless = SolverWork(challenge: .legacy(LegacyChallenge(blockHash: .zero, hotkey: .zero)), difficulty: .max, blockNumber: 0)
+        try running.start(endless)
+        XCTAssertThrowsError(try running.start(endless)) { XCTAssertEqual($0 as? SolverEngineError, .alreadyRunning) }
+        do {
+            _ = try await running.solve(endless)
+            XCTFail("solve on a running engine must throw")
+        } catch { XCTAssertEqual(error as? SolverEngineError, .alreadyRunning) }
+        running.stop()
+        try running.start(endless)   // stopped: it starts again
+        running.stop()
+    }
+
     /// Any solution the engine hands out verifies, for both schemes and every rule.
     func testRandomModeSolutionsVerify() async throws {
         for scheme in ChallengeScheme.allCases {
@@ -60,7 +85,7 @@ final class EngineTests: XCTestCase {
                     : .v1(V1Challenge(netuid: 7, blockHash: key(), hotkey: key(), coldkey: key()))
                 let engine = SolverEngine(kernel: ScalarSwiftKernel(), threads: 2, configuration: .init(updateInterval: 1000))
                 let work = SolverWork(challenge: challenge, difficulty: 500, rule: rule, blockNumber: 99)
-                engine.start(work)
+                try engine.start(work)
                 for _ in 0 ..< 3 {
                     let s = await engine.nextSolution()
                     XCTAssertNotNil(s)
@@ -78,7 +103,7 @@ final class EngineTests: XCTestCase {
         let a = Challenge.legacy(LegacyChallenge(blockHash: Bytes32(w0: 1, w1: 0, w2: 0, w3: 0), hotkey: .zero))
         let b = Challenge.v1(V1Challenge(netuid: 3, blockHash: Bytes32(w0: 2, w1: 0, w2: 0, w3: 0), hotkey: .zero, coldkey: .zero))
         let engine = SolverEngine(kernel: ScalarSwiftKernel(), threads: 2, configuration: .init(updateInterval: 2000))
-        engine.start(SolverWork(challenge: a, difficulty: .max, blockNumber: 10))   // effectively unsolvable
+        try engine.start(SolverWork(challenge: a, difficulty: .max, blockNumber: 10))   // effectively unsolvable
         try await Task.sleep(for: .milliseconds(50))
         let before = engine.progress.noncesHashed
         XCTAssertGreaterThan(before, 0)
@@ -96,13 +121,13 @@ final class EngineTests: XCTestCase {
     }
 
     /// Two callers racing with different heads: the older one never replaces the newer work.
-    func testUpdateIfNewerNeverMovesBack() {
+    func testUpdateIfNewerNeverMovesBack() throws {
         let engine = SolverEngine(kernel: ScalarSwiftKernel(), threads: 1)
-        func work(_ n: UInt64) -> SolverWork {
+        @Sendable func work(_ n: UInt64) -> SolverWork {
             SolverWork(challenge: .legacy(LegacyChallenge(blockHash: Bytes32(w0: n, w1: 0, w2: 0, w3: 0), hotkey: .zero)),
                        difficulty: .max, blockNumber: n)
         }
-        engine.start(work(10))
+        try engine.start(work(10))
         XCTAssertTrue(engine.updateIfNewer(work(12)))
         XCTAssertFalse(engine.updateIfNewer(work(11)))
         XCTAssertFalse(engine.updateIfNewer(work(12)))
@@ -114,7 +139,7 @@ final class EngineTests: XCTestCase {
 
     func testStopEndsEveryWorkerAndReleasesWaiters() async throws {
         let engine = SolverEngine(kernel: ScalarSwiftKernel(), threads: 3, configuration: .init(updateInterval: 5000))
-        engine.start(SolverWork(challenge: .legacy(LegacyChallenge(blockHash: .zero, hotkey: .zero)), difficulty: .max, blockNumber: 0))
+        try engine.start(SolverWork(challenge: .legacy(LegacyChallenge(blockHash: .zero, hotkey: .zero)), difficulty: .max, blockNumber: 0))
         let waiter = Task { await engine.nextSolution() }
         try await Task.sleep(for: .milliseconds(100))
         engine.stop()                     // returns only after every worker thread has exited

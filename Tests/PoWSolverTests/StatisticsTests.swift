@@ -41,41 +41,4 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(t.stats.blockNumber, 6)
         XCTAssertEqual(t.stats.difficulty, 7)
     }
-
-    func testHumanReadable() {
-        XCTAssertEqual(HumanReadable.millify(10_000_000), "10.00 M")
-        XCTAssertEqual(HumanReadable.millify(999), "999.00")
-        XCTAssertEqual(HumanReadable.rate(1_234_567), "1.2MH/s")
-        XCTAssertEqual(HumanReadable.rate(12), "12.0H/s")
-        XCTAssertEqual(HumanReadable.duration(5.5), "5.50 s")
-        XCTAssertEqual(HumanReadable.duration(125), "2m 05s")
-    }
-
-    func testLoggerModes() {
-        final class Sink: @unchecked Sendable { var text = "" }
-        var stats = RegistrationStatistics(difficulty: 10_000_000, blockNumber: 42, blockHash: .zero)
-        stats.hashRate = 2_000_000
-        let sink = Sink()
-        let inPlace = RegistrationStatisticsLogger(outputInPlace: true) { sink.text += $0 }
-        inPlace.update(stats)
-        XCTAssertFalse(sink.text.contains("\u{1B}[7A"), "first draw does not move up")
-        let lines = RegistrationStatisticsLogger.statusLines(stats, verbose: false)
-        inPlace.update(stats)
-        XCTAssertTrue(sink.text.contains("\u{1B}[\(lines.count)A"), "redraw moves up over the block")
-        XCTAssertTrue(sink.text.contains("Block number: 42"))
-        XCTAssertTrue(sink.text.contains("Expected time to solution: 5.00 s"))
-        let verboseLines = RegistrationStatisticsLogger.statusLines(stats, verbose: true)
-        XCTAssertTrue(verboseLines.contains { $0.contains("Time spent this round") })
-        XCTAssertFalse(lines.contains { $0.contains("Time spent this round") })
-
-        let plain = Sink()
-        let perLine = RegistrationStatisticsLogger(outputInPlace: false) { plain.text += $0 }
-        perLine.update(stats)
-        perLine.update(stats, verbose: true)
-        let out = plain.text.split(separator: "\n")
-        XCTAssertEqual(out.count, 2)
-        XCTAssertFalse(plain.text.contains("\u{1B}"))
-        XCTAssertTrue(out[1].contains("rounds"))
-        XCTAssertFalse(out[0].contains("rounds"))
-    }
 }

@@ -172,8 +172,9 @@ final class CreatePowTests: XCTestCase {
         do {
             _ = try await finishes(within: 20) { try await pow.run() }
             XCTFail("expected the follower's failure")
-        } catch let failure as FollowFailure {
-            XCTAssertTrue(failure.description.contains("2 times"), failure.description)
+        } catch let error as CreatePowError {
+            guard case .chain(let failure) = error else { return XCTFail("expected a chain error, got \(error)") }
+            XCTAssertTrue(failure.contains("2 times"), failure)
             XCTAssertTrue(pow.engine.isStopped)
         }
         await client.close()
@@ -197,9 +198,12 @@ final class CreatePowTests: XCTestCase {
         quiet.beforeCurrentBlock = { _ in throw InjectedFailure() }
         quiet.heads = { AsyncThrowingStream { _ in } }   // no head ever arrives
         do {
-            _ = try await finishes(within: 20) { try await self.creator(quiet).run() }
+            let quietCreator = creator(quiet)
+            _ = try await finishes(within: 20) { try await quietCreator.run() }
             XCTFail("expected the chain's error")
-        } catch is InjectedFailure {}
+        } catch let error as CreatePowError {
+            XCTAssertEqual(error, .chain("\(InjectedFailure())"), "the chain's own error, carried in a typed error")
+        }
         await client.close()
         await server.stop()
     }

@@ -30,6 +30,11 @@ void skh_seal(const void *params, int scheme, uint64_t nonce, uint64_t *lanes_ou
     else sk_seal_v1(p, nonce, lanes_out);
 }
 
+uint32_t skh_seal_top(const void *params, int scheme, uint64_t nonce)
+{
+    return sk_seal_top((const sk_params *)params, scheme, nonce);
+}
+
 int skh_accepts(const void *params, const uint64_t *lanes)
 {
     return sk_accepts((const sk_params *)params, lanes);

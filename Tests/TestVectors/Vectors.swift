@@ -1,7 +1,8 @@
 import Foundation
 import PoWCore
 
-/// The shared vectors, computed by the real reference code (shared/vectors/registration-pow.json).
+/// The test vectors in Fixtures/registration-pow.json, computed by running bittensor's own code
+/// (docs/chain-facts.md, "Sources").
 public struct Vectors: Decodable, Sendable {
     public struct BlockAndHotkey: Decodable, Sendable {
         public let block_hash: String, hotkey_public_key: String, block_and_hotkey_hash: String

@@ -12,7 +12,7 @@ extern "C" {
 /// The per-challenge constants and the difficulty target, as PoWCore's PreparedChallenge and SealTarget hold them.
 typedef struct btpow_job {
     uint32_t scheme;        ///< 0: legacy (40-byte pre-seal), 1: v1 (123-byte prefix + nonce)
-    uint32_t big_endian;    ///< 1: the rule reads the seal big-endian (seed, chain-be); 0: little-endian (chain)
+    uint32_t big_endian;    ///< 1: the rule reads the seal big-endian (rules seed, chain-be); 0: little-endian (chain)
     uint32_t midstate[8];   ///< legacy: SHA-256 IV; v1: state after the prefix's first 64 bytes
     uint32_t words[16];     ///< PreparedChallenge.words (legacy W2..W9 in 0...7; v1 block 1 words 0...14)
     uint64_t threshold[4];  ///< largest passing value, most significant word first

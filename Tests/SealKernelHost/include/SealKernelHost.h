@@ -13,6 +13,10 @@ size_t skh_params_offset(int field);
 /* The seal's four little-endian lanes for one nonce; scheme 0 legacy, 1 v1. */
 void skh_seal(const void *params, int scheme, uint64_t nonce, uint64_t *lanes_out);
 
+/* The seal's most significant 32 bits under the params' byte order, as the search loop computes them to reject
+ * a nonce before the whole seal is made. */
+uint32_t skh_seal_top(const void *params, int scheme, uint64_t nonce);
+
 /* The kernel's difficulty test on four lanes. */
 int skh_accepts(const void *params, const uint64_t *lanes);
 

@@ -9,9 +9,10 @@ import Synchronization
 /// Threads are owned here: `start` creates them, `stop` ends and joins them. Workers look at the
 /// shared state only between batches (a generation counter makes the check one atomic load), so a
 /// new challenge or a stop reaches every worker within one batch.
+// @unchecked: only `searchers` is not Sendable, and each searcher is touched only by the worker thread made for it.
 public final class SolverEngine: @unchecked Sendable {
     public struct Configuration: Sendable {
-        /// The seed's `update_interval`: nonces per CPU batch between looks at the shared state.
+        /// bittensor's `update_interval` (Python reference): nonces per CPU batch between looks at the shared state.
         public var updateInterval: UInt64
         public var nonceMode: NonceMode
 
@@ -44,6 +45,8 @@ public final class SolverEngine: @unchecked Sendable {
         var runningWorkers = 0
         var finished = false
         var errors: [String] = []
+        /// Between `start` and the end of `stop`: a second `start` is refused.
+        var started = false
     }
 
     public let configuration: Configuration
@@ -94,14 +97,23 @@ public final class SolverEngine: @unchecked Sendable {
     /// The work the workers are on now.
     public var currentWork: SolverWork? { shared.withLock { $0.work } }
 
-    /// Starts every worker on `work`. Call once.
-    public func start(_ work: SolverWork) {
+    /// Starts every worker on `work`. An engine runs once at a time: `start` while it runs (until `stop` has
+    /// returned) throws `SolverEngineError.alreadyRunning`; after `stop` it can start again, afresh.
+    public func start(_ work: SolverWork) throws(SolverEngineError) {
+        let wasStarted = shared.withLock { s -> Bool in
+            if s.started { return true }
+            s = Shared(started: true)
+            s.runningWorkers = searchers.count
+            return false
+        }
+        if wasStarted { throw .alreadyRunning }
+        stopFlag.store(false, ordering: .releasing)
         update(work)
-        shared.withLock { $0.runningWorkers = searchers.count }
         for (index, searcher) in searchers.enumerated() {
             exited.enter()
+            let handed = WorkerSearcher(searcher)
             let thread = Thread { [self] in
-                runWorker(index: index, searcher: searcher)
+                runWorker(index: index, searcher: handed.searcher)
                 exited.leave()
             }
             thread.name = "btpow-worker-\(index)"
@@ -141,6 +153,7 @@ public final class SolverEngine: @unchecked Sendable {
         stopFlag.store(true, ordering: .releasing)
         exited.wait()
         finish()
+        shared.withLock { $0.started = false }
     }
 
     public var isStopped: Bool { stopFlag.load(ordering: .acquiring) }
@@ -265,6 +278,25 @@ public final class SolverEngine: @unchecked Sendable {
     }
 }
 
+/// A misuse of `SolverEngine`, refused rather than answered as if there were no solution.
+public enum SolverEngineError: Error, Equatable, CustomStringConvertible {
+    case alreadyRunning
+
+    public var description: String {
+        switch self {
+        case .alreadyRunning: return "the solver engine is already running: stop it before starting it again"
+        }
+    }
+}
+
+/// A searcher handed to its worker thread.
+// @unchecked: a searcher is used by one worker thread at a time: `start` refuses to run while a previous run's
+// threads are alive, so the thread made for a searcher is the only one touching it.
+private struct WorkerSearcher: @unchecked Sendable {
+    let searcher: any NonceSearcher
+    init(_ searcher: any NonceSearcher) { self.searcher = searcher }
+}
+
 /// A per-worker counter (atomics are non-copyable, so each lives in its own object).
 private final class Counter: Sendable {
     let value = Atomic<UInt64>(0)
@@ -275,13 +307,13 @@ extension SolverEngine {
     /// and stops every worker before returning. Task cancellation stops the workers within one
     /// batch and throws `CancellationError`.
     public func solve(_ work: SolverWork) async throws -> POWSolution? {
-        start(work)
+        try start(work)
         let solution = await withTaskCancellationHandler {
             await nextSolution()
         } onCancel: {
             stopFlag.store(true, ordering: .releasing)
-            // Release any waiter without blocking the cancelling thread.
-            DispatchQueue.global().async { self.stop() }
+            // Release the waiter without blocking the cancelling thread; `solve` itself joins the workers below.
+            finish()
         }
         stop()
         try Task.checkCancellation()
@@ -289,7 +321,7 @@ extension SolverEngine {
     }
 }
 
-/// The seed's `_solve_for_nonce_block`: the first solution in [nonceStart, nonceEnd), searched on
+/// bittensor's Python `_solve_for_nonce_block`: the first solution in [nonceStart, nonceEnd), searched on
 /// the calling thread, or nil.
 public func solveForNonceBlock(challenge: Challenge, difficulty: UInt64, rule: DifficultyRule? = nil,
                                blockNumber: UInt64, nonceStart: UInt64, nonceEnd: UInt64,
