@@ -68,10 +68,10 @@ enum PasswordSource {
         if haveTerminal {
             var quiet = saved
             quiet.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
+            tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
         }
         defer {
-            if haveTerminal { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+            if haveTerminal { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
             FileHandle.standardError.write(Data("\n".utf8))
         }
         let buffer = SecretBytes(count: 4096)

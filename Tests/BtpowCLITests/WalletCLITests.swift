@@ -143,6 +143,30 @@ final class WalletCLITests: XCTestCase {
         XCTAssertEqual(garbled.stderr.split(separator: "\n").count, 1, garbled.stderr)
     }
 
+    /// With no password variable and a terminal on stdin, btpow asks without echo (tools/pty_run.py types the
+    /// line on a pseudo-terminal and returns everything the terminal showed).
+    func testMaskedPromptOnATerminal() throws {
+        let f = try fixture()
+        let binary = CLI.binary.path
+        let good = try Self.shell("/usr/bin/env", ["python3", Self.root.appendingPathComponent("tools/pty_run.py").path, Self.password,
+                                                   binary, "wallet", "sign", "--message", "hi", "--json"] + f.flags())
+        let shown = String(decoding: good.stdout, as: UTF8.self)
+        XCTAssertEqual(good.status, 0, shown + good.stderr)
+        XCTAssertTrue(shown.contains("Enter password to unlock the coldkey"), shown)
+        XCTAssertFalse(shown.contains(Self.password), "the password was echoed: \(shown)")
+        // A terminal ends lines with "\r\n" (one Character in Swift): split on any newline.
+        let last = shown.components(separatedBy: .newlines).last(where: { !$0.isEmpty }) ?? ""
+        let json = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["signer_ss58"] as? String, f.created["coldkey_ss58"] as? String)
+
+        let wrong = try Self.shell("/usr/bin/env", ["python3", Self.root.appendingPathComponent("tools/pty_run.py").path, "not-it-" + Self.password,
+                                                    binary, "wallet", "sign", "--message", "hi"] + f.flags())
+        let wrongShown = String(decoding: wrong.stdout, as: UTF8.self)
+        XCTAssertEqual(wrong.status, 2, wrongShown)
+        XCTAssertTrue(wrongShown.contains("wrong password"), wrongShown)
+        failedOutputs.append(wrongShown)
+    }
+
     func testSignaturesVerifyInPySr25519Bindings() throws {
         let f = try fixture()
         let cold = try CLI.run(["wallet", "sign", "--message", "transfer 1 TAO", "--json"] + f.flags(), environment: f.goodEnvironment)
