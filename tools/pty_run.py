@@ -3,11 +3,15 @@
 terminal showed; exits with the command's status. For btpow's masked password prompt tests.
 
     python3 tools/pty_run.py PASSWORD COMMAND [ARG...]
+
+PASSWORD "^C" presses Ctrl-C at the prompt instead; the last line printed is then "terminal echo: on" or
+"terminal echo: off", the terminal's state after the command ended.
 """
 import os
 import pty
 import select
 import sys
+import termios
 import time
 
 
@@ -30,11 +34,14 @@ def main():
             shown += chunk
         if not typed and b"password" in shown.lower():
             time.sleep(0.2)  # let it turn echo off first, as a person would be slower still
-            os.write(fd, password + b"\n")
+            os.write(fd, b"\x03" if password == b"^C" else password + b"\n")
             typed = True
     _, status = os.waitpid(pid, 0)
     sys.stdout.write(shown.decode(errors="replace"))
-    sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128)
+    if password == b"^C":
+        echo = termios.tcgetattr(fd)[3] & termios.ECHO
+        sys.stdout.write("\nterminal echo: %s\n" % ("on" if echo else "off"))
+    sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 
 
 if __name__ == "__main__":

@@ -44,6 +44,10 @@ func loadSodium() throws -> Sodium {
     do { return try Sodium.shared() } catch { throw CLIError.badInput("\(error)") }
 }
 
+/// The terminal settings to restore if Ctrl-C arrives while the password prompt has echo off (read only by
+/// that signal handler, written before it is installed).
+nonisolated(unsafe) private var promptTerminalState = termios()
+
 /// Passwords for encrypted keyfiles: the environment variable btcli uses, else a masked prompt on a
 /// terminal, else an error naming the variable.
 enum PasswordSource {
@@ -65,13 +69,23 @@ enum PasswordSource {
         FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()
         let haveTerminal = tcgetattr(STDIN_FILENO, &saved) == 0
+        var previousHandler: sig_t?
         if haveTerminal {
+            promptTerminalState = saved
+            // Ctrl-C at the prompt must not leave the terminal without echo.
+            previousHandler = signal(SIGINT) { _ in
+                tcsetattr(STDIN_FILENO, TCSANOW, &promptTerminalState)
+                _exit(130)
+            }
             var quiet = saved
             quiet.c_lflag &= ~tcflag_t(ECHO)
             tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
         }
         defer {
-            if haveTerminal { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
+            if haveTerminal {
+                tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+                signal(SIGINT, previousHandler)
+            }
             FileHandle.standardError.write(Data("\n".utf8))
         }
         let buffer = SecretBytes(count: 4096)

@@ -165,6 +165,13 @@ final class WalletCLITests: XCTestCase {
         XCTAssertEqual(wrong.status, 2, wrongShown)
         XCTAssertTrue(wrongShown.contains("wrong password"), wrongShown)
         failedOutputs.append(wrongShown)
+
+        // Ctrl-C at the prompt: exit 130, and the terminal has its echo back.
+        let interrupted = try Self.shell("/usr/bin/env", ["python3", Self.root.appendingPathComponent("tools/pty_run.py").path, "^C",
+                                                          binary, "wallet", "sign", "--message", "hi"] + f.flags())
+        let interruptedShown = String(decoding: interrupted.stdout, as: UTF8.self)
+        XCTAssertEqual(interrupted.status, 130, interruptedShown)
+        XCTAssertTrue(interruptedShown.contains("terminal echo: on"), interruptedShown)
     }
 
     func testSignaturesVerifyInPySr25519Bindings() throws {
