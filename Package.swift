@@ -81,28 +81,32 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The test vectors (Tests/TestVectors/Fixtures/registration-pow.json, docs/chain-facts.md), decoded once for every test target.
-        .target(name: "TestVectors", dependencies: ["PoWCore"], path: "Tests/TestVectors", resources: [.copy("Fixtures")]),
+        // What tests share: the test vectors (Fixtures/registration-pow.json, decoded once), a local chain and a client
+        // for it, waits, a locked box.
+        .target(name: "TestSupport", dependencies: [
+            "PoWCore", "Devnet", "Subtensor",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
         .testTarget(name: "PoWCoreTests", dependencies: [
-            "PoWCore", "TestVectors", .product(name: "BigInt", package: "BigInt"),
+            "PoWCore", "TestSupport", .product(name: "BigInt", package: "BigInt"),
         ]),
         // Test-only: the GPU kernel source compiled by the host C compiler.
         .target(name: "SealKernelHost", path: "Tests/SealKernelHost"),
         // Test-only: a stand-in CUDA driver and NVRTC whose "device" runs the host-compiled kernel.
         .target(name: "FakeCUDA", path: "Tests/FakeCUDA"),
         .testTarget(name: "GPUSolverTests", dependencies: [
-            "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestVectors", "LibraryLoading",
+            "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestSupport", "LibraryLoading",
         ]),
         .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore", "LibraryLoading"]),
-        .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestVectors"]),
+        .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestSupport"]),
         // Runs the built executable as a process.
-        .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "PoWSolver", "TestVectors"]),
+        .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "PoWSolver", "TestSupport"]),
         .testTarget(name: "ChainCodecTests", dependencies: [
-            "PoWCore", "ChainCodec", "TestVectors",
+            "PoWCore", "ChainCodec", "TestSupport",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet", "Keys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SubtensorTests", dependencies: [
-            "PoWCore", "ChainCodec", "Subtensor", "TestVectors",
+            "PoWCore", "ChainCodec", "Subtensor", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -114,11 +118,11 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         // create_pow over real sockets against the devnet.
         .testTarget(name: "RegistrationTests", dependencies: [
-            "Registration", "Devnet", "ChainCodec", "Subtensor", "PoWCore", "PoWSolver",
+            "Registration", "Devnet", "ChainCodec", "Subtensor", "PoWCore", "PoWSolver", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DevnetTests", dependencies: [
-            "Devnet", "PoWCore", "ChainCodec", "Subtensor",
+            "Devnet", "PoWCore", "ChainCodec", "Subtensor", "TestSupport",
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "Logging", package: "swift-log"),
         ]),

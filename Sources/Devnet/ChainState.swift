@@ -12,7 +12,7 @@ public struct SubnetState: Sendable, Equatable {
     /// Uids(netuid, hotkey).
     public var uids: [Bytes32: UInt16]
 
-    public init(difficulty: UInt64, minDifficulty: UInt64 = 1, maxDifficulty: UInt64 = UInt64.max / 4,
+    init(difficulty: UInt64, minDifficulty: UInt64 = 1, maxDifficulty: UInt64 = UInt64.max / 4,
                 powRegistrationAllowed: Bool = true, maxRegistrationsPerBlock: UInt16 = 1) {
         self.difficulty = difficulty
         self.minDifficulty = minDifficulty
@@ -43,7 +43,7 @@ public struct ChainState: Sendable, Equatable {
     /// Balance credited by the faucet, per coldkey (not served as storage).
     public var faucetCredits: [Bytes32: UInt64] = [:]
 
-    public init() {}
+    init() {}
 
     /// A deterministic digest of the state, for the header's stateRoot.
     var digest: Bytes32 {

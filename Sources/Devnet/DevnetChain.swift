@@ -2,20 +2,8 @@ import Logging
 import PoWCore
 import ChainCodec
 
-/// A WebSocket client's way back: what the chain writes to it (replies and notifications), in order.
-final class Connection: Sendable {
-    let id: UInt64
-    let outbox: AsyncStream<String>.Continuation
-
-    init(id: UInt64, outbox: AsyncStream<String>.Continuation) {
-        self.id = id
-        self.outbox = outbox
-    }
-
-    func send(_ value: JSONValue) { outbox.yield(value.jsonText) }
-}
-
-/// The chain itself: blocks, state, subscriptions and the JSON-RPC methods. Transport-free.
+/// The chain itself: blocks, state and their mutations, and the subscribers to new heads. Transport-free; the
+/// JSON-RPC methods over it are in DevnetRPCMethods.swift.
 actor DevnetChain {
     static let chainName = "btpow devnet"
     static let nodeName = "btpow-devnet"
@@ -27,7 +15,7 @@ actor DevnetChain {
     let logger: Logger
 
     /// Recent blocks, oldest first; `blocks.last` is the head.
-    private var blocks: [Block] = []
+    private(set) var blocks: [Block] = []
     private var numberByHash: [Bytes32: UInt64] = [:]
     private var subscriptions: [String: Connection] = [:]
 
@@ -69,13 +57,13 @@ actor DevnetChain {
 
     func header(number: UInt64) -> BlockHeader? { block(number: number)?.header }
 
-    private func block(number: UInt64) -> Block? {
+    func block(number: UInt64) -> Block? {
         guard let first = blocks.first?.header.number, number >= first else { return nil }
         let index = Int(number - first)
         return index < blocks.count ? blocks[index] : nil
     }
 
-    private func block(hash: Bytes32) -> Block? {
+    func block(hash: Bytes32) -> Block? {
         guard let n = numberByHash[hash] else { return nil }
         return block(number: n)
     }
@@ -144,7 +132,7 @@ actor DevnetChain {
             if let existing = subnet.uids[hotkey] {
                 throw DevnetRPCError(code: DevnetRPCError.registrationRefusedCode,
                                message: "HotKeyAlreadyRegisteredInSubNet: hotkey already holds uid \(existing) on subnet \(netuid)",
-                               data: .string(RegistrationRefusal.hotKeyAlreadyRegisteredInSubNet.name))
+                               data: .string(DevnetRegistrationRefusal.hotKeyAlreadyRegisteredInSubNet.name))
             }
             uid = subnet.nextUID
             subnet.uids[hotkey] = uid
@@ -153,15 +141,15 @@ actor DevnetChain {
         return uid
     }
 
-    func submit(_ submission: Submission) throws(RegistrationError) -> RegistrationOutcome {
-        let registrar = Registrar(legacyRule: configuration.legacyRule, faucetDifficulty: configuration.faucetDifficulty,
-                                  // The extrinsic executes in the block built on the head.
-                                  current: head.number + 1,
-                                  blockHash: { [blocks] n in
-                                      guard let first = blocks.first?.header.number, n >= first,
-                                            Int(n - first) < blocks.count else { return nil }
-                                      return blocks[Int(n - first)].header.hash
-                                  })
+    func submit(_ submission: DevnetSubmission) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
+        let registrar = DevnetRegistrar(legacyRule: configuration.legacyRule, faucetDifficulty: configuration.faucetDifficulty,
+                                        // The extrinsic executes in the block built on the head.
+                                        current: head.number + 1,
+                                        blockHash: { [blocks] n in
+                                            guard let first = blocks.first?.header.number, n >= first,
+                                                  Int(n - first) < blocks.count else { return nil }
+                                            return blocks[Int(n - first)].header.hash
+                                        })
         var state = headState
         let outcome = try registrar.submit(submission, state: &state)
         blocks[blocks.count - 1].state = state
@@ -203,48 +191,20 @@ actor DevnetChain {
         return try? item.encode(value)
     }
 
-    // MARK: JSON-RPC
+    // MARK: Subscribers
 
-    /// Answers one call. nil: no reply to send (a notification, or the reply was already written to `connection`).
-    func handle(_ call: RPCCall, connection: Connection?) -> JSONValue? {
-        let id = call.id ?? .null
-        do throws(DevnetRPCError) {
-            switch call.method {
-            case "chain_subscribeNewHeads", "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads",
-                 "subscribe_newHead":
-                guard let connection else { throw DevnetRPCError.methodNotFound }
-                try call.params.expectAtMost(0)
-                let subscription = Self.newSubscriptionID()
-                subscriptions[subscription] = connection
-                // The reply first, then (as a node does) the current head as the first notification.
-                if call.id != nil { connection.send(RPCEnvelope.result(.string(subscription), id: id)) }
-                connection.send(RPCEnvelope.notification(method: "chain_newHead", subscription: .string(subscription),
-                                                         result: head.json))
-                return nil
-            case "chain_unsubscribeNewHeads", "chain_unsubscribeAllHeads", "chain_unsubscribeFinalizedHeads",
-                 "unsubscribe_newHead":
-                guard let connection else { throw DevnetRPCError.methodNotFound }
-                try call.params.expectAtMost(1)
-                let sub = try call.params.require(0, "subscription")
-                let key: String
-                switch sub {
-                case .string(let s): key = s
-                case .int(let i): key = String(i)
-                case .uint(let u): key = String(u)
-                default: throw DevnetRPCError.invalidParams("subscription id must be a string")
-                }
-                if let owner = subscriptions[key], owner.id == connection.id {
-                    subscriptions[key] = nil
-                    return call.id == nil ? nil : RPCEnvelope.result(true, id: id)
-                }
-                return call.id == nil ? nil : RPCEnvelope.result(false, id: id)
-            default:
-                let result = try dispatch(call)
-                return call.id == nil ? nil : RPCEnvelope.result(result, id: id)
-            }
-        } catch {
-            return call.id == nil ? nil : RPCEnvelope.error(error, id: id)
-        }
+    /// Adds a new-heads subscriber; returns its subscription id.
+    func subscribeHeads(_ connection: Connection) -> String {
+        let subscription = Self.newSubscriptionID()
+        subscriptions[subscription] = connection
+        return subscription
+    }
+
+    /// Removes a subscription of `connection`; false when it has none with that id.
+    func unsubscribeHeads(_ subscription: String, _ connection: Connection) -> Bool {
+        guard let owner = subscriptions[subscription], owner.id == connection.id else { return false }
+        subscriptions[subscription] = nil
+        return true
     }
 
     /// Drops every subscription of a closed connection.
@@ -260,157 +220,5 @@ actor DevnetChain {
     static func newSubscriptionID() -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         return String((0 ..< 16).map { _ in alphabet.randomElement()! })
-    }
-
-    static let methods: [String] = [
-        "chain_getBlockHash", "chain_getFinalizedHead", "chain_getHead", "chain_getHeader",
-        "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads", "chain_subscribeNewHeads",
-        "chain_unsubscribeAllHeads", "chain_unsubscribeFinalizedHeads", "chain_unsubscribeNewHeads",
-        "devnet_addSubnet", "devnet_produceBlock", "devnet_registerHotkey", "devnet_setDifficulty",
-        "devnet_setMaxRegistrationsPerBlock", "devnet_setPowRegistrationAllowed", "devnet_submitPow",
-        "rpc_methods", "state_getStorage", "state_getStorageAt",
-        "system_chain", "system_health", "system_name", "system_version",
-    ]
-
-    private func dispatch(_ call: RPCCall) throws(DevnetRPCError) -> JSONValue {
-        let p = call.params
-        switch call.method {
-        case "system_chain":
-            try p.expectAtMost(0)
-            return .string(Self.chainName)
-        case "system_name":
-            try p.expectAtMost(0)
-            return .string(Self.nodeName)
-        case "system_version":
-            try p.expectAtMost(0)
-            return .string(Self.nodeVersion)
-        case "system_health":
-            try p.expectAtMost(0)
-            return ["peers": 0, "isSyncing": false, "shouldHavePeers": false]
-        case "rpc_methods":
-            try p.expectAtMost(0)
-            return ["version": 1, "methods": .array(Self.methods.map { .string($0) })]
-
-        case "chain_getBlockHash", "chain_getHead":
-            try p.expectAtMost(1)
-            guard let arg = p.value(0, "hash", "n") else { return .string(head.hash.hex) }
-            if case .array(let list) = arg {
-                return .array(try list.map { v throws(DevnetRPCError) in try blockHashJSON(v) })
-            }
-            return try blockHashJSON(arg)
-        case "chain_getFinalizedHead":
-            try p.expectAtMost(0)
-            return .string(head.hash.hex)
-        case "chain_getHeader":
-            try p.expectAtMost(1)
-            guard let arg = p.value(0, "hash") else { return head.json }
-            return block(hash: try Self.hash(arg))?.header.json ?? .null
-        case "state_getStorage", "state_getStorageAt":
-            try p.expectAtMost(2)
-            let keyBytes: [UInt8]
-            guard case .string(let keyText) = try p.require(0, "key") else { throw .invalidParams("key must be a hex string") }
-            do { keyBytes = try Hex.decode(keyText) } catch { throw .invalidParams("key: \(error)") }
-            let block: Block
-            if let at = p.value(1, "at", "hash") {
-                let hash = try Self.hash(at)
-                guard let found = self.block(hash: hash) else {
-                    throw DevnetRPCError(code: 4003, message: "Client error: UnknownBlock: State already discarded for \(hash.hex)")
-                }
-                block = found
-            } else {
-                block = blocks[blocks.count - 1]
-            }
-            return Self.storage(keyBytes, in: block.state, number: block.header.number).map { .string(Hex.encode($0)) } ?? .null
-
-        case "devnet_addSubnet":
-            try p.expectAtMost(1)
-            try addSubnet(try Self.netuid(p.require(0, "netuid")))
-            return true
-        case "devnet_setDifficulty":
-            try p.expectAtMost(2)
-            let netuid = try Self.netuid(p.require(0, "netuid"))
-            guard let difficulty = try p.require(1, "difficulty").uint64Value else {
-                throw .invalidParams("difficulty must be an integer in 0...2^64-1")
-            }
-            try setDifficulty(netuid, difficulty)
-            return true
-        case "devnet_setPowRegistrationAllowed":
-            try p.expectAtMost(2)
-            let netuid = try Self.netuid(p.require(0, "netuid"))
-            guard let allowed = try p.require(1, "allowed").boolValue else { throw .invalidParams("allowed must be true or false") }
-            try setPowRegistrationAllowed(netuid, allowed)
-            return true
-        case "devnet_setMaxRegistrationsPerBlock":
-            try p.expectAtMost(2)
-            let netuid = try Self.netuid(p.require(0, "netuid"))
-            guard let max = try p.require(1, "max").uint64Value, max <= UInt64(UInt16.max) else {
-                throw .invalidParams("max must be an integer in 0...65535")
-            }
-            try setMaxRegistrationsPerBlock(netuid, UInt16(max))
-            return true
-        case "devnet_registerHotkey":
-            try p.expectAtMost(2)
-            let netuid = try Self.netuid(p.require(0, "netuid"))
-            guard case .string(let text) = try p.require(1, "hotkey") else { throw .invalidParams("hotkey must be an SS58 address or 0x hex") }
-            let hotkey: Bytes32
-            do { hotkey = try PublicKey.parse(text) } catch { throw .invalidParams("\(error)") }
-            let uid = try registerHotkey(netuid, hotkey)
-            return ["uid": .int(Int64(uid)), "netuid": .int(Int64(netuid)), "hotkey": .string(SS58.encode(publicKey: hotkey))]
-        case "devnet_produceBlock":
-            try p.expectAtMost(1)
-            let count = try p.value(0, "count").map { v throws(DevnetRPCError) -> UInt64 in
-                guard let n = v.uint64Value, n >= 1, n <= 1000 else { throw .invalidParams("count must be 1...1000") }
-                return n
-            } ?? 1
-            for _ in 0 ..< count { produceBlock() }
-            return head.json
-        case "devnet_submitPow":
-            // [solution], [solution, netuid] (netuid for legacy work), or the solution object as named params.
-            var value: JSONValue
-            if case .object(let o)? = p.raw, o["nonce"] != nil { value = p.raw! } else {
-                try p.expectAtMost(2)
-                value = try p.require(0, "solution")
-                if let netuid = p.value(1, "netuid"), case .object(var fields) = value {
-                    fields["netuid"] = netuid
-                    value = .object(fields)
-                }
-            }
-            let submission = try Submission.parse(value)
-            do { return try submit(submission).json } catch { throw error.rpcError }
-        default:
-            throw .methodNotFound
-        }
-    }
-
-    private func blockHashJSON(_ value: JSONValue) throws(DevnetRPCError) -> JSONValue {
-        guard let n = try Self.blockNumber(value) else { return .string(head.hash.hex) }
-        return header(number: n).map { .string($0.hash.hex) } ?? .null
-    }
-
-    /// A block number given as a JSON number or a `0x` hex string (Substrate's NumberOrHex).
-    static func blockNumber(_ value: JSONValue) throws(DevnetRPCError) -> UInt64? {
-        switch value {
-        case .null: return nil
-        case .int, .uint:
-            guard let n = value.uint64Value else { throw .invalidParams("block number must not be negative") }
-            return n
-        case .string(let s):
-            guard s.hasPrefix("0x"), let n = UInt64(s.dropFirst(2), radix: 16) else {
-                throw .invalidParams("block number must be a number or a 0x-prefixed hex string")
-            }
-            return n
-        default:
-            throw .invalidParams("block number must be a number or a 0x-prefixed hex string")
-        }
-    }
-
-    static func hash(_ value: JSONValue) throws(DevnetRPCError) -> Bytes32 {
-        guard case .string(let text) = value else { throw .invalidParams("block hash must be a 0x-prefixed hex string") }
-        do { return try Bytes32(hex: text) } catch { throw .invalidParams("block hash: \(error)") }
-    }
-
-    static func netuid(_ value: JSONValue) throws(DevnetRPCError) -> UInt16 {
-        guard let n = value.uint64Value, n <= UInt64(UInt16.max) else { throw .invalidParams("netuid must be an integer in 0...65535") }
-        return UInt16(n)
     }
 }

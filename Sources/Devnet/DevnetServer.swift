@@ -227,8 +227,8 @@ public actor DevnetServer {
 
     /// Checks a solution as the chain would and applies it. `legacyNetuid` is the subnet for legacy work
     /// (nil: faucet); v1 solutions carry their netuid.
-    public func submit(_ solution: POWSolution, legacyNetuid: UInt16? = nil) async throws -> RegistrationOutcome {
-        try await chain.submit(Submission(solution: solution, legacyNetuid: legacyNetuid))
+    public func submit(_ solution: POWSolution, legacyNetuid: UInt16? = nil) async throws -> DevnetRegistrationOutcome {
+        try await chain.submit(DevnetSubmission(solution: solution, legacyNetuid: legacyNetuid))
     }
 
     /// The chain state at the head (read-only copy).

@@ -7,23 +7,23 @@ public struct DevnetRPCError: Error, Sendable, Equatable {
     public let message: String
     public let data: JSONValue?
 
-    public init(code: Int, message: String, data: JSONValue? = nil) {
+    init(code: Int, message: String, data: JSONValue? = nil) {
         self.code = code
         self.message = message
         self.data = data
     }
 
-    public static let parseError = DevnetRPCError(code: -32700, message: "Parse error")
-    public static let invalidRequest = DevnetRPCError(code: -32600, message: "Invalid request")
-    public static let methodNotFound = DevnetRPCError(code: -32601, message: "Method not found")
-    public static func invalidParams(_ why: String) -> DevnetRPCError {
+    static let parseError = DevnetRPCError(code: -32700, message: "Parse error")
+    static let invalidRequest = DevnetRPCError(code: -32600, message: "Invalid request")
+    static let methodNotFound = DevnetRPCError(code: -32601, message: "Method not found")
+    static func invalidParams(_ why: String) -> DevnetRPCError {
         DevnetRPCError(code: -32602, message: "Invalid params", data: .string(why))
     }
-    public static func internalError(_ why: String) -> DevnetRPCError {
+    static func internalError(_ why: String) -> DevnetRPCError {
         DevnetRPCError(code: -32603, message: "Internal error", data: .string(why))
     }
     /// jsonrpsee's answer to a request over its size limit.
-    public static func oversized(limit: Int) -> DevnetRPCError {
+    static func oversized(limit: Int) -> DevnetRPCError {
         DevnetRPCError(code: -32007, message: "Request is too big", data: .string("Exceeded max limit of \(limit)"))
     }
 
@@ -32,7 +32,7 @@ public struct DevnetRPCError: Error, Sendable, Equatable {
     /// and the message starts with it.
     public static let registrationRefusedCode = 1010
 
-    public var json: JSONValue {
+    var json: JSONValue {
         var o: [String: JSONValue] = ["code": .int(Int64(code)), "message": .string(message)]
         if let data { o["data"] = data }
         return .object(o)

@@ -267,7 +267,7 @@ public final class SubtensorClient: Sendable {
     }
 
     /// `0x…` (1 to 16 hex digits) as a number.
-    public static func parseHexNumber(_ text: String) -> UInt64? {
+    static func parseHexNumber(_ text: String) -> UInt64? {
         guard text.hasPrefix("0x") || text.hasPrefix("0X") else { return nil }
         let digits = text.dropFirst(2)
         guard !digits.isEmpty, digits.count <= 16 else { return nil }

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import PoWCore
-import TestVectors
+import TestSupport
 
 final class CLITests: XCTestCase {
     let v = Vectors.shared

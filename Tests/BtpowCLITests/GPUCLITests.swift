@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import TestVectors
+import TestSupport
 
 /// `btpow devices` and the GPU flags of `solve`/`bench`, as a user runs them. OpenCL runs need a
 /// platform (PoCL in CI) and are skipped, saying why, without one.

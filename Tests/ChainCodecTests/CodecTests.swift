@@ -1,7 +1,7 @@
 import XCTest
 import PoWCore
 @testable import ChainCodec
-import TestVectors
+import TestSupport
 
 /// Test input of length n: byte i = (7i + 3) mod 256.
 private func pattern(_ n: Int) -> [UInt8] { (0 ..< n).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) } }

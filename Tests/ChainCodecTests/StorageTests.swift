@@ -1,7 +1,7 @@
 import XCTest
 import PoWCore
 @testable import ChainCodec
-import TestVectors
+import TestSupport
 
 final class StorageTests: XCTestCase {
     func item(named name: String) -> StorageItem? { StorageItem.all.first { $0.name == name } }

@@ -9,37 +9,26 @@ import PoWCore
 import Subtensor
 import WSClient
 import Testing
+import TestSupport
 
 enum TestError: Error, CustomStringConvertible {
-    case timeout(String)
     case closed
     case http(Int)
 
     var description: String {
         switch self {
-        case .timeout(let what): return "timed out waiting for \(what)"
         case .closed: return "the connection closed"
         case .http(let status): return "HTTP status \(status)"
         }
     }
 }
 
-func testLogger(_ label: String = "devnet-test") -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = ProcessInfo.processInfo.environment["DEVNET_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-    return logger
-}
-
-/// A devnet on a free loopback port; manual blocks unless a block time is given.
+/// A devnet on a free loopback port; manual blocks unless a block time is given (TestSupport's local chain).
 func startDevnet(blockTime: Duration = .zero, subnets: [UInt16] = [1], difficulty: UInt64 = 10,
                  legacyRule: DifficultyRule = .chainLittleEndian, faucetDifficulty: UInt64 = 10,
                  maxRequestSize: Int = 10 << 20, port: Int = 0) async throws -> (DevnetServer, Int) {
-    let configuration = DevnetConfiguration(port: port, blockTime: blockTime, subnets: subnets, difficulty: difficulty,
-                                            legacyRule: legacyRule, faucetDifficulty: faucetDifficulty,
-                                            maxRequestSize: maxRequestSize)
-    let server = DevnetServer(configuration: configuration, logger: testLogger())
-    let bound = try await server.start()
-    return (server, bound)
+    try await startLocalChain(blockTime: blockTime, subnets: subnets, difficulty: difficulty, legacyRule: legacyRule,
+                              faucetDifficulty: faucetDifficulty, maxRequestSize: maxRequestSize, port: port)
 }
 
 struct NotJSON: Error {}
@@ -91,7 +80,7 @@ actor Inbox {
         while true {
             if let index = messages.firstIndex(where: predicate) { return messages.remove(at: index) }
             if isClosed { throw TestError.closed }
-            if ContinuousClock.now >= deadline { throw TestError.timeout(what) }
+            if ContinuousClock.now >= deadline { throw TimedOut(what) }
             try await Task.sleep(for: .milliseconds(5))
         }
     }

@@ -23,6 +23,45 @@ import Testing
         await server.stop()
     }
 
+    /// Everything the devnet serves, aliases included.
+    static let servedMethods: Set<String> = [
+        "chain_getBlockHash", "chain_getFinalizedHead", "chain_getHead", "chain_getHeader",
+        "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads", "chain_subscribeNewHeads",
+        "chain_unsubscribeAllHeads", "chain_unsubscribeFinalizedHeads", "chain_unsubscribeNewHeads",
+        "subscribe_newHead", "unsubscribe_newHead",
+        "devnet_addSubnet", "devnet_produceBlock", "devnet_registerHotkey", "devnet_setDifficulty",
+        "devnet_setMaxRegistrationsPerBlock", "devnet_setPowRegistrationAllowed", "devnet_submitPow",
+        "rpc_methods", "state_getStorage", "state_getStorageAt",
+        "system_chain", "system_health", "system_name", "system_version",
+    ]
+
+    @Test func testRPCMethodsListsExactlyWhatIsServed() async throws {
+        let (server, port) = try await startDevnet()
+        let reply = try await httpCall(port: port, "rpc_methods")
+        #expect(reply["version"] == 1)
+        guard case .array(let list)? = reply["methods"] else { Issue.record("rpc_methods: \(reply)"); return }
+        let names = list.compactMap(\.stringValue)
+        #expect(names.count == list.count, "every entry is a string")
+        #expect(names == names.sorted(), "sorted, as a node sorts them")
+        #expect(Set(names).count == names.count, "no name twice")
+        #expect(Set(names) == Self.servedMethods)
+
+        // Each listed method is answered (over a WebSocket, where subscriptions are served too): a result or an
+        // error about its parameters, never "method not found".
+        let client = try await WSTestClient.connect(port: port)
+        for (index, name) in names.enumerated() {
+            let answer = try await client.call(name, [], id: JSONValue(UInt64(100 + index)))
+            #expect(answer["error"]?["code"] != -32601, "\(name): \(answer.jsonText)")
+            #expect(answer["result"] != nil || answer["error"] != nil, "\(name): \(answer.jsonText)")
+        }
+        // And a name not listed is not served.
+        for name in ["chain_getBlock", "author_submitExtrinsic", "state_getMetadata", "rpc_method", "System_chain"] {
+            #expect(try await client.call(name, [], id: 99)["error"]?["code"] == -32601, "\(name)")
+        }
+        await client.close()
+        await server.stop()
+    }
+
     @Test func testHeadersHashesAndHistory() async throws {
         let (server, port) = try await startDevnet()
         let genesis = try await httpCall(port: port, "chain_getHeader")

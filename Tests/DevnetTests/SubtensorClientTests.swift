@@ -3,6 +3,7 @@ import Devnet
 import PoWCore
 import Subtensor
 import Testing
+import TestSupport
 
 /// Our own chain client (Subtensor) against the devnet: every query create-pow makes, the head subscription,
 /// and a devnet restart on the same port that the client rides through.

@@ -4,7 +4,7 @@ import PoWSolver
 import GPUSolver
 import LibraryLoading
 import FakeCUDA
-import TestVectors
+import TestSupport
 
 /// The CUDA backend through a stand-in driver and NVRTC (Tests/FakeCUDA) whose device runs the
 /// host-compiled kernel: every call the searcher makes, its arguments and its error paths run here,

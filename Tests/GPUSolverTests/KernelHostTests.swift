@@ -3,7 +3,7 @@ import PoWCore
 import PoWSolver
 import GPUSolver
 import SealKernelHost
-import TestVectors
+import TestSupport
 
 /// The GPU kernel source (Sources/GPUKernels/seal_kernel.h) compiled for the host: its own SHA-256,
 /// Keccak, difficulty test and search loop, against the test vectors and the Swift implementation.

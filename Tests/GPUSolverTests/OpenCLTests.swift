@@ -2,7 +2,7 @@ import XCTest
 import PoWCore
 import PoWSolver
 import GPUSolver
-import TestVectors
+import TestSupport
 
 /// The whole GPU solver path through OpenCL. In CI PoCL runs it on the CPU; where no OpenCL
 /// platform exists these tests are skipped and say why.

@@ -1,6 +1,6 @@
 import XCTest
 import PoWCore
-import TestVectors
+import TestSupport
 
 final class VectorTests: XCTestCase {
     let v = Vectors.shared

@@ -2,7 +2,7 @@ import Dispatch
 import XCTest
 import PoWCore
 import PoWSolver
-import TestVectors
+import TestSupport
 
 final class EngineTests: XCTestCase {
     let vectors = Vectors.shared.legacy.first_solution_in_range

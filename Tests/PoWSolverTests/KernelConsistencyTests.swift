@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import PoWCore
 import PoWSolver
-import TestVectors
+import TestSupport
 
 /// Every kernel this CPU runs against the reference vectors, the Swift scalar kernel and each other.
 private func b(_ byte: UInt8) -> Bytes32 { Bytes32([UInt8](repeating: byte, count: 32))! }

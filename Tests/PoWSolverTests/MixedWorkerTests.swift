@@ -1,7 +1,7 @@
 import XCTest
 import PoWCore
 import PoWSolver
-import TestVectors
+import TestSupport
 
 /// A CPU searcher whose batches are `factor` times the update interval, like a GPU worker's.
 private final class WideSearcher: NonceSearcher {

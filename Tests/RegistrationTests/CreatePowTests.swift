@@ -7,6 +7,7 @@ import PoWSolver
 import Registration
 import Subtensor
 import XCTest
+import TestSupport
 
 /// create_pow end to end over real sockets on 127.0.0.1: our client against our devnet, which
 /// produces blocks only when told (block time zero), so every step is under the test's control.
@@ -16,13 +17,8 @@ final class CreatePowTests: XCTestCase {
     var logger: Logger { var l = Logger(label: "test"); l.logLevel = .warning; return l }
 
     func startDevnet(difficulty: UInt64) async throws -> (DevnetServer, SubtensorClient) {
-        let server = DevnetServer(configuration: DevnetConfiguration(port: 0, blockTime: .zero, subnets: [1], difficulty: difficulty),
-                                  logger: logger)
-        let port = try await server.start()
-        let config = RPCConfiguration(requestTimeout: .seconds(5), initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200))
-        let client = SubtensorClient(rpc: RPCClient(endpoint: try SubtensorEndpoint("ws://127.0.0.1:\(port)"), configuration: config,
-                                                    logger: logger), logger: logger, retryDelay: .milliseconds(100))
-        return (server, client)
+        let (server, port) = try await startLocalChain(difficulty: difficulty)
+        return (server, try localChainClient(port: port))
     }
 
     func creator(_ chain: any RegistrationChain, netuid: Int = 1, scheme: ChallengeScheme = .legacy) -> PowCreator {
@@ -30,16 +26,6 @@ final class CreatePowTests: XCTestCase {
         return PowCreator(chain: chain, request: CreatePowRequest(netuid: netuid, hotkey: Self.hotkey, coldkey: Self.coldkey,
                                                                   scheme: scheme, updateInterval: 2000),
                           searchers: searchers, logger: logger)
-    }
-
-    /// Polls until `condition` holds or fails the test after `seconds`.
-    func eventually(_ what: String, seconds: Double = 10, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        XCTFail("timed out waiting for: \(what)")
     }
 
     func testNewBlockMidSolveSwitchesWorkersAndSolutionIsAccepted() async throws {
@@ -214,7 +200,7 @@ final class CreatePowTests: XCTestCase {
         let (server, client) = try await startDevnet(difficulty: 50)
         let chain = HookedChain(base: client)
         let raised: UInt64 = 1_000_000
-        let engineBox = Box<SolverEngine>()
+        let engineBox = Box<SolverEngine?>(nil)
         chain.beforeCurrentBlock = { n in
             guard n == 1 else { return }
             try await server.setDifficulty(netuid: 1, difficulty: raised)
@@ -300,6 +286,7 @@ extension CreatePowTests {
 
 /// The real client, with hooks: before each `currentBlock` (the freshness check) and `difficulty` call (made
 /// when following a head), given the call's ordinal; and optionally another new-head stream.
+// @unchecked: the counters are behind `lock`; the hooks are set before the chain is handed to a creator.
 final class HookedChain: RegistrationChain, @unchecked Sendable {
     let base: SubtensorClient
     private let lock = NSLock()
@@ -333,30 +320,3 @@ final class HookedChain: RegistrationChain, @unchecked Sendable {
 }
 
 struct InjectedFailure: Error {}
-
-/// Fails the test instead of hanging when `operation` does not finish in time.
-func finishes<T: Sendable>(within seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask { try await Task.sleep(for: .seconds(seconds)); return nil }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TimedOut(seconds: seconds)
-        }
-        return value
-    }
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    let seconds: Double
-    var description: String { "did not finish within \(seconds) s" }
-}
-
-final class Box<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T?
-    var value: T? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}

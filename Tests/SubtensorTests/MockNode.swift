@@ -12,6 +12,7 @@ import PoWCore
 /// A small Substrate-like JSON-RPC node over WebSocket on 127.0.0.1, for tests only.
 /// It answers chain_getHeader, chain_getBlockHash, chain_getFinalizedHead, state_getStorage, chain_subscribeNewHeads
 /// and chain_unsubscribeNewHeads from an in-memory chain; `override` replaces any method's behaviour.
+// @unchecked: its chain state and overrides are behind its lock; the NIO objects it holds are thread-safe.
 final class MockNode: @unchecked Sendable {
     /// What the node does with one request.
     indirect enum Action {
@@ -227,6 +228,7 @@ private extension String {
 }
 
 /// Reassembles text messages, answers pings, hands messages to the node.
+// @unchecked: a channel handler runs only on its channel's event loop.
 private final class FrameHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame

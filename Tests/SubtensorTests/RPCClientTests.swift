@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import PoWCore
 import XCTest
+import TestSupport
 @testable import Subtensor
 
 let quietLogger: Logger = {
@@ -369,9 +370,9 @@ final class RPCClientTests: XCTestCase {
         XCTAssertEqual(block, BlockInfo(number: 100, difficulty: 123_456, hash: MockNode.hash(of: 100)))
 
         // Fails twice, then succeeds.
-        let failures = Counter()
+        let failures = Box(0)
         node.override("chain_getBlockHash") { _, params in
-            failures.increment() <= 2 ? .result(.null) : .result(.string(MockNode.hash(of: UInt64(params[0].intValue!)).hex))
+            failures.update { $0 += 1; return $0 } <= 2 ? .result(.null) : .result(.string(MockNode.hash(of: UInt64(params[0].intValue!)).hex))
         }
         let started = ContinuousClock.now
         let retried = try await chain.blockWithRetry(netuid: 3)
@@ -429,22 +430,6 @@ final class TLSTests: XCTestCase {
         }
         await untrusted.close()
     }
-}
-
-final class Box<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value: T
-    init(_ value: T) { _value = value }
-    var value: T {
-        get { lock.lock(); defer { lock.unlock() }; return _value }
-        set { lock.lock(); defer { lock.unlock() }; _value = newValue }
-    }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
 }
 
 final class EndpointTests: XCTestCase {

@@ -3,7 +3,7 @@ import PoWCore
 import ChainCodec
 
 /// Why the chain refuses a registration: the SubtensorModule error names.
-public enum RegistrationRefusal: String, Error, Sendable, CaseIterable {
+public enum DevnetRegistrationRefusal: String, Error, Sendable, CaseIterable {
     case registrationNotPermittedOnRootSubnet = "RegistrationNotPermittedOnRootSubnet"
     case subNetworkDoesNotExist = "SubNetworkDoesNotExist"
     case subNetRegistrationDisabled = "SubNetRegistrationDisabled"
@@ -18,8 +18,8 @@ public enum RegistrationRefusal: String, Error, Sendable, CaseIterable {
 }
 
 /// A refusal with a one-line explanation; becomes a JSON-RPC error with code 1010 and `data` = the name.
-public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let refusal: RegistrationRefusal
+public struct DevnetRegistrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let refusal: DevnetRegistrationRefusal
     public let detail: String
 
     public var description: String { "\(refusal.name): \(detail)" }
@@ -30,7 +30,7 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
 }
 
 /// What an accepted submission did.
-public enum RegistrationOutcome: Sendable, Equatable {
+public enum DevnetRegistrationOutcome: Sendable, Equatable {
     /// The hotkey now holds `uid` on `netuid`.
     case registered(netuid: UInt16, uid: UInt16, hotkey: Bytes32)
     /// Faucet work (legacy, netuid -1): the coldkey was credited.
@@ -49,18 +49,18 @@ public enum RegistrationOutcome: Sendable, Equatable {
 }
 
 /// A solution as submitted: the POWSolution plus what the legacy JSON leaves out (netuid, coldkey).
-public struct Submission: Sendable, Equatable {
-    public let solution: POWSolution
+struct DevnetSubmission: Sendable, Equatable {
+    let solution: POWSolution
     /// Legacy only: the subnet; nil (or -1 in the JSON) means faucet work.
-    public let legacyNetuid: UInt16?
+    let legacyNetuid: UInt16?
 
-    public init(solution: POWSolution, legacyNetuid: UInt16?) {
+    init(solution: POWSolution, legacyNetuid: UInt16?) {
         self.solution = solution
         self.legacyNetuid = legacyNetuid
     }
 
     /// Reads the JSON `create-pow` prints (POWSolution's Codable form, plus `netuid` for legacy).
-    static func parse(_ value: JSONValue) throws(DevnetRPCError) -> Submission {
+    static func parse(_ value: JSONValue) throws(DevnetRPCError) -> DevnetSubmission {
         guard case .object(let fields) = value else { throw .invalidParams("the solution must be a JSON object") }
         let solution: POWSolution
         do {
@@ -75,7 +75,7 @@ public struct Submission: Sendable, Equatable {
             }
             netuid = n == -1 ? nil : UInt16(n)
         }
-        return Submission(solution: solution, legacyNetuid: netuid)
+        return DevnetSubmission(solution: solution, legacyNetuid: netuid)
     }
 }
 
@@ -87,7 +87,7 @@ enum JSONDecoderBox {
 
 /// The chain's registration checks, applied to the head state. `current` is the number of the block that
 /// executes the submission (the head's + 1, as on a chain, where an extrinsic lands after the head it was sent at).
-struct Registrar {
+struct DevnetRegistrar {
     /// What the faucet credits (rao).
     static let faucetAmount: UInt64 = 1_000_000_000_000
 
@@ -97,15 +97,15 @@ struct Registrar {
     /// Block hash by number, for blocks still in history.
     let blockHash: (UInt64) -> Bytes32?
 
-    func submit(_ submission: Submission, state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
+    func submit(_ submission: DevnetSubmission, state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
         let solution = submission.solution
         switch solution.challenge {
         case .v1(let challenge):
             return try registerV1(solution, challenge, state: &state)
         case .legacy(let challenge):
             guard let hotkey = challenge.hotkey else {
-                throw RegistrationError(refusal: .invalidSeal,
-                                        detail: "the solution carries no hotkey, so the seal cannot be recomputed")
+                throw DevnetRegistrationError(refusal: .invalidSeal,
+                                              detail: "the solution carries no hotkey, so the seal cannot be recomputed")
             }
             if let netuid = submission.legacyNetuid {
                 return try registerLegacy(solution, netuid: netuid, hotkey: hotkey, state: &state)
@@ -114,12 +114,12 @@ struct Registrar {
         }
     }
 
-    private func fail(_ refusal: RegistrationRefusal, _ detail: String) -> RegistrationError {
-        RegistrationError(refusal: refusal, detail: detail)
+    private func fail(_ refusal: DevnetRegistrationRefusal, _ detail: String) -> DevnetRegistrationError {
+        DevnetRegistrationError(refusal: refusal, detail: detail)
     }
 
     /// Root, existence, PoW allowed: the checks every path shares.
-    private func subnet(_ netuid: UInt16, in state: ChainState) throws(RegistrationError) -> SubnetState {
+    private func subnet(_ netuid: UInt16, in state: ChainState) throws(DevnetRegistrationError) -> SubnetState {
         if netuid == 0 { throw fail(.registrationNotPermittedOnRootSubnet, "netuid 0 is the root subnet") }
         guard let subnet = state.subnets[netuid] else { throw fail(.subNetworkDoesNotExist, "subnet \(netuid) does not exist") }
         guard subnet.powRegistrationAllowed else {
@@ -128,20 +128,20 @@ struct Registrar {
         return subnet
     }
 
-    private func checkRoom(_ subnet: SubnetState, netuid: UInt16) throws(RegistrationError) {
+    private func checkRoom(_ subnet: SubnetState, netuid: UInt16) throws(DevnetRegistrationError) {
         guard subnet.registrationsThisBlock < subnet.maxRegistrationsPerBlock else {
             throw fail(.tooManyRegistrationsThisBlock,
                        "subnet \(netuid) already had \(subnet.registrationsThisBlock) registrations this block (max \(subnet.maxRegistrationsPerBlock))")
         }
     }
 
-    private func checkNotRegistered(_ subnet: SubnetState, netuid: UInt16, hotkey: Bytes32) throws(RegistrationError) {
+    private func checkNotRegistered(_ subnet: SubnetState, netuid: UInt16, hotkey: Bytes32) throws(DevnetRegistrationError) {
         if let uid = subnet.uids[hotkey] {
             throw fail(.hotKeyAlreadyRegisteredInSubNet, "hotkey already holds uid \(uid) on subnet \(netuid)")
         }
     }
 
-    private func checkFresh(_ block: UInt64, window: UInt64) throws(RegistrationError) -> Bytes32 {
+    private func checkFresh(_ block: UInt64, window: UInt64) throws(DevnetRegistrationError) -> Bytes32 {
         guard block <= current else { throw fail(.invalidWorkBlock, "work block \(block) is ahead of the chain (executing block \(current))") }
         guard current - block < window else {
             throw fail(.invalidWorkBlock, "work block \(block) is \(current - block) blocks old in the executing block \(current); the limit is \(window - 1)")
@@ -151,7 +151,7 @@ struct Registrar {
     }
 
     private func registerV1(_ solution: POWSolution, _ challenge: V1Challenge,
-                            state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
+                            state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
         let netuid = challenge.netuid, hotkey = challenge.hotkey
         var subnet = try subnet(netuid, in: state)
         // v1 (pow_register): already registered, then room this block.
@@ -180,7 +180,7 @@ struct Registrar {
     }
 
     private func registerLegacy(_ solution: POWSolution, netuid: UInt16, hotkey: Bytes32,
-                                state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
+                                state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
         var subnet = try subnet(netuid, in: state)
         // The old `register`: room this block, then already registered.
         try checkRoom(subnet, netuid: netuid)
@@ -202,7 +202,7 @@ struct Registrar {
     }
 
     private func faucet(_ solution: POWSolution, coldkey: Bytes32,
-                        state: inout ChainState) throws(RegistrationError) -> RegistrationOutcome {
+                        state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
         let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.legacy.staleAfterBlocks)
         guard legacyRule.meets(seal: solution.seal, difficulty: faucetDifficulty) else {
             throw fail(.invalidDifficulty, "the seal does not meet the faucet difficulty \(faucetDifficulty)")
@@ -214,14 +214,14 @@ struct Registrar {
         return .faucet(coldkey: coldkey, amount: Self.faucetAmount)
     }
 
-    private func checkSeal(_ solution: POWSolution, blockHash: Bytes32, key: Bytes32) throws(RegistrationError) {
+    private func checkSeal(_ solution: POWSolution, blockHash: Bytes32, key: Bytes32) throws(DevnetRegistrationError) {
         let expected = Challenge.legacy(LegacyChallenge(blockHash: blockHash, hotkey: key)).referenceSeal(nonce: solution.nonce)
         guard expected == solution.seal else {
             throw fail(.invalidSeal, "the seal is not the legacy seal of nonce \(solution.nonce) on block \(solution.blockNumber)")
         }
     }
 
-    private func checkUnused(_ seal: Bytes32, state: ChainState) throws(RegistrationError) {
+    private func checkUnused(_ seal: Bytes32, state: ChainState) throws(DevnetRegistrationError) {
         guard !state.usedWork.contains(seal) else { throw fail(.workRepeated, "this work was already used") }
     }
 }
