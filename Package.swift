@@ -82,7 +82,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // What tests share: the test vectors (Fixtures/registration-pow.json, decoded once), a local chain and a client
-        // for it, waits, a locked box.
+        // for it, waits, a locked box, the Python sr25519/wallet implementations the key tests compare with.
         .target(name: "TestSupport", dependencies: [
             "PoWCore", "Devnet", "Subtensor",
             .product(name: "Logging", package: "swift-log"),
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "GPUSolverTests", dependencies: [
             "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestSupport", "LibraryLoading",
         ]),
-        .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore", "LibraryLoading"]),
+        .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore", "LibraryLoading", "TestSupport"]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestSupport"]),
         // Runs the built executable as a process.
         .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "PoWSolver", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `btpow wallet inspect` and `btpow wallet sign` on a wallet bittensor-wallet 4.1.1 created (encrypted
@@ -6,7 +7,7 @@ import XCTest
 /// tools/setup_keys_python.sh makes (tools/keys_oracle.py).
 final class WalletCLITests: XCTestCase {
     static let password = "cli-Test-password-9"
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = KeysOracle.root
 
     struct Fixture {
         let path: String
@@ -22,40 +23,16 @@ final class WalletCLITests: XCTestCase {
     /// Output of every failing run, checked for secrets at the end of each test.
     var failedOutputs: [String] = []
 
-    static func shell(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin); try input.fileHandleForWriting.close() }
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
+    static func shell(_ executable: String, _ arguments: [String]) throws -> KeysOracle.Output {
+        try KeysOracle.run(executable, arguments)
     }
 
     /// Runs operations through tools/keys_oracle.py; skips (saying why) when pip cannot install the venv.
     static func oracle(_ ops: [[String: Any]]) throws -> [[String: Any]] {
-        let setup = try shell("/bin/bash", [root.appendingPathComponent("tools/setup_keys_python.sh").path])
-        guard setup.status == 0 else {
-            let reason = "pip could not install py-sr25519-bindings and bittensor-wallet==4.1.1 (tools/setup_keys_python.sh exit \(setup.status)): \(setup.stderr.suffix(300))"
-            print("WalletCLITests: skipping: \(reason)")
-            throw XCTSkip(reason)
+        do { return try KeysOracle.batch(ops) } catch let unavailable as KeysOracle.Unavailable {
+            print("WalletCLITests: skipping: \(unavailable.reason)")
+            throw XCTSkip(unavailable.reason)
         }
-        let python = String(decoding: setup.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let run = try shell(python, [root.appendingPathComponent("tools/keys_oracle.py").path], stdin: try JSONSerialization.data(withJSONObject: ops))
-        guard run.status == 0, let list = try JSONSerialization.jsonObject(with: run.stdout) as? [[String: Any]] else {
-            throw NSError(domain: "keys_oracle", code: Int(run.status), userInfo: [NSLocalizedDescriptionKey: run.stderr])
-        }
-        return list
     }
 
     func fixture() throws -> Fixture {
