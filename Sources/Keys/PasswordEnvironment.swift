@@ -13,6 +13,16 @@ public enum PasswordEnvironment {
 
     /// The password held in `value`, the content of the variable `variableName`.
     public static func password(fromValue value: String, variableName: String) throws(KeysError) -> SecretBytes {
+        var copy = Array(value.utf8)
+        defer { SecretBytes.wipe(&copy) }
+        let result = copy.withUnsafeBytes { bytes in
+            Result { () throws(KeysError) -> SecretBytes in try password(fromValue: bytes, variableName: variableName) }
+        }
+        return try result.get()
+    }
+
+    /// The same from the value's bytes as the environment holds them (no string copy of the value is made).
+    public static func password(fromValue value: UnsafeRawBufferPointer, variableName: String) throws(KeysError) -> SecretBytes {
         let key = Array(variableName.utf8)
         guard !key.isEmpty else { throw .invalidPasswordEnvironment(variable: "the variable", reason: "it has no name") }
         let decoded = try Base64.decodeSecret(value, variable: variableName)
@@ -66,8 +76,7 @@ enum Base64 {
     }
 
     /// Standard padded base64 into a secret; errors never quote the input.
-    static func decodeSecret(_ text: String, variable: String) throws(KeysError) -> SecretBytes {
-        let chars = Array(text.utf8)
+    static func decodeSecret(_ chars: UnsafeRawBufferPointer, variable: String) throws(KeysError) -> SecretBytes {
         guard chars.count % 4 == 0 else {
             throw .invalidPasswordEnvironment(variable: variable, reason: "it is not base64 (length \(chars.count))")
         }

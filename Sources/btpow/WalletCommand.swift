@@ -53,7 +53,8 @@ nonisolated(unsafe) private var promptTerminalState = termios()
 enum PasswordSource {
     static func password(for role: WalletKeyRole, path: String, variableName: String) throws -> SecretBytes {
         if let raw = getenv(variableName) {
-            do { return try PasswordEnvironment.password(fromValue: String(cString: raw), variableName: variableName) } catch {
+            let value = UnsafeRawBufferPointer(start: raw, count: strlen(raw))
+            do { return try PasswordEnvironment.password(fromValue: value, variableName: variableName) } catch {
                 throw CLIError.badInput("\(error)")
             }
         }
