@@ -200,7 +200,7 @@ public struct StorageItem: Sendable, Hashable, CustomStringConvertible {
         pallet: subtensor, name: "Uids", keys: [netuidKey, hotkeyKey], value: .u16, default: nil)
     /// `NetworkPowRegistrationAllowed(netuid) -> bool`; default `DefaultRegistrationAllowed` = true in current
     /// subtensor (it was false in releases before the NetUid type, 2025).
-    public static let networkPowRegistrationAllowed = StorageItem(
+    public static let networkPoWRegistrationAllowed = StorageItem(
         pallet: subtensor, name: "NetworkPowRegistrationAllowed", keys: [netuidKey], value: .bool, default: .bool(true))
     /// `RegistrationsThisBlock(netuid) -> u16`, default 0.
     public static let registrationsThisBlock = StorageItem(
@@ -209,7 +209,7 @@ public struct StorageItem: Sendable, Hashable, CustomStringConvertible {
     public static let maxRegistrationsPerBlock = StorageItem(
         pallet: subtensor, name: "MaxRegistrationsPerBlock", keys: [netuidKey], value: .u16, default: .u16(1))
     /// `LastPowRegistrationBlock(hotkey) -> u64` (v1 runtime: AccountId Blake2_128Concat, OptionQuery).
-    public static let lastPowRegistrationBlock = StorageItem(
+    public static let lastPoWRegistrationBlock = StorageItem(
         pallet: subtensor, name: "LastPowRegistrationBlock", keys: [hotkeyKey], value: .u64, default: nil)
     /// `System.Number -> u32`: in block N's state, N (a plain value).
     public static let systemNumber = StorageItem(
@@ -217,8 +217,8 @@ public struct StorageItem: Sendable, Hashable, CustomStringConvertible {
 
     /// Every item above.
     public static let all: [StorageItem] = [
-        difficulty, minDifficulty, maxDifficulty, networksAdded, uids, networkPowRegistrationAllowed,
-        registrationsThisBlock, maxRegistrationsPerBlock, lastPowRegistrationBlock, systemNumber,
+        difficulty, minDifficulty, maxDifficulty, networksAdded, uids, networkPoWRegistrationAllowed,
+        registrationsThisBlock, maxRegistrationsPerBlock, lastPoWRegistrationBlock, systemNumber,
     ]
 
     // MARK: Keys

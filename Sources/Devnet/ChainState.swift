@@ -37,7 +37,7 @@ public struct ChainState: Sendable, Equatable {
     /// NetworksAdded and the per-subnet items. Root (0) is always present, without PoW registration.
     public var subnets: [UInt16: SubnetState] = [:]
     /// LastPowRegistrationBlock(hotkey), set by v1 registrations to the work block.
-    public var lastPowRegistrationBlock: [Bytes32: UInt64] = [:]
+    public var lastPoWRegistrationBlock: [Bytes32: UInt64] = [:]
     /// UsedWork: seals already accepted (legacy path and faucet).
     public var usedWork: Set<Bytes32> = []
     /// Balance credited by the faucet, per coldkey (not served as storage).
@@ -55,7 +55,7 @@ public struct ChainState: Sendable, Equatable {
             u64(s.powRegistrationAllowed ? 1 : 0); u64(UInt64(s.maxRegistrationsPerBlock)); u64(UInt64(s.registrationsThisBlock))
             for (hotkey, uid) in s.uids.sorted(by: { $0.value < $1.value }) { bytes += hotkey.bytes; u64(UInt64(uid)) }
         }
-        for (hotkey, block) in lastPowRegistrationBlock.sorted(by: { $0.key.hex < $1.key.hex }) { bytes += hotkey.bytes; u64(block) }
+        for (hotkey, block) in lastPoWRegistrationBlock.sorted(by: { $0.key.hex < $1.key.hex }) { bytes += hotkey.bytes; u64(block) }
         for seal in usedWork.sorted(by: { $0.hex < $1.hex }) { bytes += seal.bytes }
         return Bytes32(Keccak256.hash(bytes))!
     }

@@ -110,7 +110,7 @@ actor DevnetChain {
         }
     }
 
-    func setPowRegistrationAllowed(_ netuid: UInt16, _ allowed: Bool) throws(DevnetRPCError) {
+    func setPoWRegistrationAllowed(_ netuid: UInt16, _ allowed: Bool) throws(DevnetRPCError) {
         try mutateHead { state throws(DevnetRPCError) in
             guard state.subnets[netuid] != nil else { throw DevnetRPCError(code: 1000, message: "subnet \(netuid) does not exist") }
             state.subnets[netuid]!.powRegistrationAllowed = allowed
@@ -167,8 +167,8 @@ actor DevnetChain {
         case (.systemNumber, _):
             // A node stores block N's own number in block N's state.
             value = .u32(UInt32(truncatingIfNeeded: number))
-        case (.lastPowRegistrationBlock, .account(let hotkey)?):
-            value = state.lastPowRegistrationBlock[hotkey].map { .u64($0) }
+        case (.lastPoWRegistrationBlock, .account(let hotkey)?):
+            value = state.lastPoWRegistrationBlock[hotkey].map { .u64($0) }
         case (_, .netuid(let netuid)?):
             guard let subnet = state.subnets[netuid] else { return nil }
             switch item {
@@ -176,7 +176,7 @@ actor DevnetChain {
             case .minDifficulty: value = .u64(subnet.minDifficulty)
             case .maxDifficulty: value = .u64(subnet.maxDifficulty)
             case .networksAdded: value = .bool(true)
-            case .networkPowRegistrationAllowed: value = .bool(subnet.powRegistrationAllowed)
+            case .networkPoWRegistrationAllowed: value = .bool(subnet.powRegistrationAllowed)
             case .registrationsThisBlock: value = .u16(subnet.registrationsThisBlock)
             case .maxRegistrationsPerBlock: value = .u16(subnet.maxRegistrationsPerBlock)
             case .uids:

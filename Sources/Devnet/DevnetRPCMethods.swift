@@ -172,7 +172,7 @@ extension DevnetChain {
             try p.expectAtMost(2)
             let netuid = try DevnetChain.netuid(p.require(0, "netuid"))
             guard let allowed = try p.require(1, "allowed").boolValue else { throw .invalidParams("allowed must be true or false") }
-            try chain.setPowRegistrationAllowed(netuid, allowed)
+            try chain.setPoWRegistrationAllowed(netuid, allowed)
             return true
         }
         serve("devnet_setMaxRegistrationsPerBlock") { chain, p throws(DevnetRPCError) in

@@ -48,25 +48,25 @@ public enum DevnetRegistrationOutcome: Sendable, Equatable {
     }
 }
 
-/// A solution as submitted: the POWSolution plus what the legacy JSON leaves out (netuid, coldkey).
+/// A solution as submitted: the PoWSolution plus what the legacy JSON leaves out (netuid, coldkey).
 struct DevnetSubmission: Sendable, Equatable {
-    let solution: POWSolution
+    let solution: PoWSolution
     /// Legacy only: the subnet; nil (or -1 in the JSON) means faucet work.
     let legacyNetuid: UInt16?
 
-    init(solution: POWSolution, legacyNetuid: UInt16?) {
+    init(solution: PoWSolution, legacyNetuid: UInt16?) {
         self.solution = solution
         self.legacyNetuid = legacyNetuid
     }
 
-    /// Reads the JSON `create-pow` prints (POWSolution's Codable form, plus `netuid` for legacy).
+    /// Reads the JSON `create-pow` prints (PoWSolution's Codable form, plus `netuid` for legacy).
     static func parse(_ value: JSONValue) throws(DevnetRPCError) -> DevnetSubmission {
         guard case .object(let fields) = value else { throw .invalidParams("the solution must be a JSON object") }
-        let solution: POWSolution
+        let solution: PoWSolution
         do {
-            solution = try JSONDecoderBox.decode(POWSolution.self, from: value)
+            solution = try JSONDecoderBox.decode(PoWSolution.self, from: value)
         } catch {
-            throw .invalidParams("not a POWSolution: \(error)")
+            throw .invalidParams("not a PoWSolution: \(error)")
         }
         var netuid: UInt16? = nil
         if solution.scheme == .legacy, let raw = fields["netuid"], raw != .null {
@@ -150,7 +150,7 @@ struct DevnetRegistrar {
         return hash
     }
 
-    private func registerV1(_ solution: POWSolution, _ challenge: V1Challenge,
+    private func registerV1(_ solution: PoWSolution, _ challenge: V1Challenge,
                             state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
         let netuid = challenge.netuid, hotkey = challenge.hotkey
         var subnet = try subnet(netuid, in: state)
@@ -158,7 +158,7 @@ struct DevnetRegistrar {
         try checkNotRegistered(subnet, netuid: netuid, hotkey: hotkey)
         try checkRoom(subnet, netuid: netuid)
         let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.v1.staleAfterBlocks)
-        if let last = state.lastPowRegistrationBlock[hotkey], last >= solution.blockNumber {
+        if let last = state.lastPoWRegistrationBlock[hotkey], last >= solution.blockNumber {
             throw fail(.invalidWorkBlock,
                        "hotkey's last PoW registration used block \(last); work block \(solution.blockNumber) must be later")
         }
@@ -175,11 +175,11 @@ struct DevnetRegistrar {
         subnet.uids[hotkey] = uid
         subnet.registrationsThisBlock &+= 1
         state.subnets[netuid] = subnet
-        state.lastPowRegistrationBlock[hotkey] = solution.blockNumber
+        state.lastPoWRegistrationBlock[hotkey] = solution.blockNumber
         return .registered(netuid: netuid, uid: uid, hotkey: hotkey)
     }
 
-    private func registerLegacy(_ solution: POWSolution, netuid: UInt16, hotkey: Bytes32,
+    private func registerLegacy(_ solution: PoWSolution, netuid: UInt16, hotkey: Bytes32,
                                 state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
         var subnet = try subnet(netuid, in: state)
         // The old `register`: room this block, then already registered.
@@ -201,7 +201,7 @@ struct DevnetRegistrar {
         return .registered(netuid: netuid, uid: uid, hotkey: hotkey)
     }
 
-    private func faucet(_ solution: POWSolution, coldkey: Bytes32,
+    private func faucet(_ solution: PoWSolution, coldkey: Bytes32,
                         state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
         let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.legacy.staleAfterBlocks)
         guard legacyRule.meets(seal: solution.seal, difficulty: faucetDifficulty) else {
@@ -214,7 +214,7 @@ struct DevnetRegistrar {
         return .faucet(coldkey: coldkey, amount: Self.faucetAmount)
     }
 
-    private func checkSeal(_ solution: POWSolution, blockHash: Bytes32, key: Bytes32) throws(DevnetRegistrationError) {
+    private func checkSeal(_ solution: PoWSolution, blockHash: Bytes32, key: Bytes32) throws(DevnetRegistrationError) {
         let expected = Challenge.legacy(LegacyChallenge(blockHash: blockHash, hotkey: key)).referenceSeal(nonce: solution.nonce)
         guard expected == solution.seal else {
             throw fail(.invalidSeal, "the seal is not the legacy seal of nonce \(solution.nonce) on block \(solution.blockNumber)")

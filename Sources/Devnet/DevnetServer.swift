@@ -211,8 +211,8 @@ public actor DevnetServer {
         try await chain.setDifficulty(netuid, difficulty)
     }
 
-    public func setPowRegistrationAllowed(netuid: UInt16, allowed: Bool) async throws {
-        try await chain.setPowRegistrationAllowed(netuid, allowed)
+    public func setPoWRegistrationAllowed(netuid: UInt16, allowed: Bool) async throws {
+        try await chain.setPoWRegistrationAllowed(netuid, allowed)
     }
 
     public func setMaxRegistrationsPerBlock(netuid: UInt16, max: UInt16) async throws {
@@ -227,7 +227,7 @@ public actor DevnetServer {
 
     /// Checks a solution as the chain would and applies it. `legacyNetuid` is the subnet for legacy work
     /// (nil: faucet); v1 solutions carry their netuid.
-    public func submit(_ solution: POWSolution, legacyNetuid: UInt16? = nil) async throws -> DevnetRegistrationOutcome {
+    public func submit(_ solution: PoWSolution, legacyNetuid: UInt16? = nil) async throws -> DevnetRegistrationOutcome {
         try await chain.submit(DevnetSubmission(solution: solution, legacyNetuid: legacyNetuid))
     }
 

@@ -35,13 +35,13 @@ public final class SolverEngine: @unchecked Sendable {
     private struct Shared {
         var work: SolverWork?
         var prepared: PreparedChallenge?
-        var solutions: [POWSolution] = []
-        var waiters: [CheckedContinuation<POWSolution?, Never>] = []
+        var solutions: [PoWSolution] = []
+        var waiters: [CheckedContinuation<PoWSolution?, Never>] = []
         /// Range mode: the next unclaimed offset in the range, the offset of the lowest batch known to
         /// hold a solution, and that solution.
         var rangeCursor: UInt64 = 0
         var bestBatch: UInt64 = .max
-        var bestSolution: POWSolution?
+        var bestSolution: PoWSolution?
         var runningWorkers = 0
         var finished = false
         var errors: [String] = []
@@ -160,9 +160,9 @@ public final class SolverEngine: @unchecked Sendable {
 
     /// The next verified solution. In random mode: solutions as they are found (nil once stopped).
     /// In range mode: the first solution in the range once it is certain, or nil if the range has none.
-    public func nextSolution() async -> POWSolution? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<POWSolution?, Never>) in
-            let immediate: POWSolution?? = shared.withLock { s in
+    public func nextSolution() async -> PoWSolution? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<PoWSolution?, Never>) in
+            let immediate: PoWSolution?? = shared.withLock { s in
                 if !s.solutions.isEmpty { return .some(s.solutions.removeFirst()) }
                 if s.finished { return .some(nil) }
                 s.waiters.append(continuation)
@@ -241,8 +241,8 @@ public final class SolverEngine: @unchecked Sendable {
         }
     }
 
-    private func deliver(_ solution: POWSolution) {
-        let waiter: CheckedContinuation<POWSolution?, Never>? = shared.withLock { s in
+    private func deliver(_ solution: PoWSolution) {
+        let waiter: CheckedContinuation<PoWSolution?, Never>? = shared.withLock { s in
             if !s.waiters.isEmpty { return s.waiters.removeFirst() }
             // Keep a bounded backlog; the newest solutions are the most useful (freshest block).
             s.solutions.append(solution)
@@ -262,7 +262,7 @@ public final class SolverEngine: @unchecked Sendable {
 
     /// No more solutions will come: publish the range result and release every waiter.
     private func finish() {
-        let (waiters, result): ([CheckedContinuation<POWSolution?, Never>], POWSolution?) = shared.withLock { s in
+        let (waiters, result): ([CheckedContinuation<PoWSolution?, Never>], PoWSolution?) = shared.withLock { s in
             guard !s.finished else { return ([], nil) }
             s.finished = true
             if case .range = configuration.nonceMode, let best = s.bestSolution, !stopFlag.load(ordering: .relaxed) {
@@ -270,7 +270,7 @@ public final class SolverEngine: @unchecked Sendable {
             }
             let w = s.waiters
             s.waiters = []
-            var first: POWSolution?
+            var first: PoWSolution?
             if !w.isEmpty, !s.solutions.isEmpty { first = s.solutions.removeFirst() }
             return (w, first)
         }
@@ -306,7 +306,7 @@ extension SolverEngine {
     /// Starts on `work`, returns the first verified solution (or nil when a range holds none),
     /// and stops every worker before returning. Task cancellation stops the workers within one
     /// batch and throws `CancellationError`.
-    public func solve(_ work: SolverWork) async throws -> POWSolution? {
+    public func solve(_ work: SolverWork) async throws -> PoWSolution? {
         try start(work)
         let solution = await withTaskCancellationHandler {
             await nextSolution()
@@ -325,7 +325,7 @@ extension SolverEngine {
 /// the calling thread, or nil.
 public func solveForNonceBlock(challenge: Challenge, difficulty: UInt64, rule: DifficultyRule? = nil,
                                blockNumber: UInt64, nonceStart: UInt64, nonceEnd: UInt64,
-                               kernel: any SealKernel = KernelCatalog.best) -> POWSolution? {
+                               kernel: any SealKernel = KernelCatalog.best) -> PoWSolution? {
     guard nonceEnd > nonceStart else { return nil }
     let work = SolverWork(challenge: challenge, difficulty: difficulty, rule: rule, blockNumber: blockNumber)
     guard let nonce = kernel.firstSolution(challenge.prepared, target: work.target, start: nonceStart,

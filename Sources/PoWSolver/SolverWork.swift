@@ -26,8 +26,8 @@ public struct SolverWork: Sendable, Equatable {
 
     /// Builds the solution for `nonce` from the independent reference path and keeps it only
     /// if it verifies: nothing a kernel returns reaches a caller unchecked.
-    public func verifiedSolution(nonce: UInt64) -> POWSolution? {
-        let solution = POWSolution(nonce: nonce, blockNumber: blockNumber, difficulty: target.difficulty,
+    public func verifiedSolution(nonce: UInt64) -> PoWSolution? {
+        let solution = PoWSolution(nonce: nonce, blockNumber: blockNumber, difficulty: target.difficulty,
                                    seal: challenge.referenceSeal(nonce: nonce), challenge: challenge, rule: target.rule)
         return solution.verify() ? solution : nil
     }

@@ -226,7 +226,7 @@ public final class SubtensorClient: Sendable {
 
     /// `NetworkPowRegistrationAllowed(netuid)`.
     public func powRegistrationAllowed(netuid: UInt16, at block: Bytes32? = nil) async throws(ChainError) -> Bool {
-        try await value(.networkPowRegistrationAllowed, [.netuid(netuid)], at: block)?.bool ?? false
+        try await value(.networkPoWRegistrationAllowed, [.netuid(netuid)], at: block)?.bool ?? false
     }
 
     /// `RegistrationsThisBlock(netuid)`.
@@ -240,8 +240,8 @@ public final class SubtensorClient: Sendable {
     }
 
     /// `LastPowRegistrationBlock(hotkey)`: nil when the hotkey never registered by PoW (v1).
-    public func lastPowRegistrationBlock(hotkey: Bytes32, at block: Bytes32? = nil) async throws(ChainError) -> UInt64? {
-        try await u64(.lastPowRegistrationBlock, [.account(hotkey)], at: block)
+    public func lastPoWRegistrationBlock(hotkey: Bytes32, at block: Bytes32? = nil) async throws(ChainError) -> UInt64? {
+        try await u64(.lastPoWRegistrationBlock, [.account(hotkey)], at: block)
     }
 
     private func u64(_ item: StorageItem, _ arguments: [StorageKeyArgument], at block: Bytes32?) async throws(ChainError) -> UInt64? {

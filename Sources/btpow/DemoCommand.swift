@@ -61,8 +61,8 @@ struct DemoCommand: AsyncParsableCommand {
             let searchers: [any NonceSearcher] = (0 ..< (threads ?? CPUInfo.availableCPUs)).map { _ in KernelSearcher(kernel: kernel) }
             print("Solving with \(searchers.count) × \(kernel.name)…")
             fflush(nil)   // every output stream, stdout included
-            let request = CreatePowRequest(netuid: Int(netuid), hotkey: Self.hotkey, coldkey: Self.coldkey, scheme: scheme)
-            let outcome = try await CreatePowRun.solve(chain: client, request: request, searchers: searchers, display: DisplayOptions(
+            let request = CreatePoWRequest(netuid: Int(netuid), hotkey: Self.hotkey, coldkey: Self.coldkey, scheme: scheme)
+            let outcome = try await CreatePoWRun.solve(chain: client, request: request, searchers: searchers, display: DisplayOptions(
                 show: true, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: false))
             guard case .solved(let solution) = outcome else {
                 throw CLIError("the demo hotkey is already registered", .alreadyRegistered)

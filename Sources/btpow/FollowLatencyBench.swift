@@ -27,7 +27,7 @@ enum FollowLatencyBench {
         let port = try await server.start()
         let client = SubtensorClient(rpc: RPCClient(endpoint: try SubtensorEndpoint("ws://127.0.0.1:\(port)"), logger: logger), logger: logger)
         let searchers: [any NonceSearcher] = (0 ..< threads).map { _ in KernelSearcher(kernel: kernel) }
-        let creator = PowCreator(chain: client, request: CreatePowRequest(
+        let creator = PoWCreator(chain: client, request: CreatePoWRequest(
             netuid: 1, hotkey: Bytes32(w0: 1, w1: 2, w2: 3, w3: 4), coldkey: nil, scheme: .legacy, updateInterval: updateInterval),
             searchers: searchers, logger: logger)
         let solving = Task { try? await creator.run() }

@@ -35,7 +35,7 @@ final class SolveSession: Sendable {
 
     /// Starts the engine, waits for its first solution (nil: range exhausted or stopped), stops it. Ctrl-C
     /// (`interrupt`) stops the workers within one batch and throws exit 130.
-    func run(_ work: SolverWork, interrupt: Interrupt) async throws -> POWSolution? {
+    func run(_ work: SolverWork, interrupt: Interrupt) async throws -> PoWSolution? {
         let engine = engine
         try engine.start(work)
         interrupt.whenInterrupted { DispatchQueue.global().async { engine.stop() } }

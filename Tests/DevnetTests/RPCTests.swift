@@ -122,12 +122,12 @@ import Testing
         #expect(try await storage(items.networksAdded.key(netuid: 0)) == [1])   // root
         #expect(try await storage(items.networksAdded.key(netuid: 2)) == nil)
         #expect(try await storage(items.difficulty.key(netuid: 2)) == nil)
-        #expect(try await storage(items.networkPowRegistrationAllowed.key(netuid: 1)) == [1])
-        #expect(try await storage(items.networkPowRegistrationAllowed.key(netuid: 0)) == [0])
+        #expect(try await storage(items.networkPoWRegistrationAllowed.key(netuid: 1)) == [1])
+        #expect(try await storage(items.networkPoWRegistrationAllowed.key(netuid: 0)) == [0])
         #expect(try await storage(items.registrationsThisBlock.key(netuid: 1)) == [0, 0])
         #expect(try await storage(items.maxRegistrationsPerBlock.key(netuid: 1)) == [1, 0])
         #expect(try await storage(items.uids.key(netuid: 1, hotkey: hotkey)) == nil)
-        #expect(try await storage(items.lastPowRegistrationBlock.key(hotkey: hotkey)) == nil)
+        #expect(try await storage(items.lastPoWRegistrationBlock.key(hotkey: hotkey)) == nil)
         #expect(try await storage(Array(repeating: 0xab, count: 40)) == nil)   // a key nobody stores
         #expect(try items.systemNumber.decodeU32(await storage(items.systemNumber.key())) == 0)
 

@@ -38,11 +38,11 @@ import TestSupport
         let blockHash = try await chain.blockHash(2)
         let challenge = Challenge.v1(V1Challenge(netuid: 4, blockHash: blockHash, hotkey: hotkey, coldkey: key(0x72)))
         let (nonce, seal) = findNonce(challenge, rule: .chainLittleEndian, difficulty: 99)
-        let outcome = try await server.submit(POWSolution(nonce: nonce, blockNumber: 2, difficulty: 99, seal: seal,
+        let outcome = try await server.submit(PoWSolution(nonce: nonce, blockNumber: 2, difficulty: 99, seal: seal,
                                                           challenge: challenge, rule: .chainLittleEndian))
         #expect(outcome == .registered(netuid: 4, uid: 0, hotkey: hotkey))
         #expect(try await chain.uid(netuid: 4, hotkey: hotkey) == 0)
-        #expect(try await chain.lastPowRegistrationBlock(hotkey: hotkey) == 2)
+        #expect(try await chain.lastPoWRegistrationBlock(hotkey: hotkey) == 2)
         #expect(try await chain.registrationsThisBlock(netuid: 4) == 1)
         await chain.close()
         await server.stop()

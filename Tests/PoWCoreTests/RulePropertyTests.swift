@@ -59,25 +59,25 @@ final class RulePropertyTests: XCTestCase {
         let legacy = Challenge.legacy(LegacyChallenge(blockHash: Bytes32(w0: 9, w1: 8, w2: 7, w3: 6), hotkey: .zero))
         let v1 = Challenge.v1(V1Challenge(netuid: 12, blockHash: .zero, hotkey: Bytes32(w0: 1, w1: 1, w2: 1, w3: 1), coldkey: .zero))
         for challenge in [legacy, v1] {
-            let s = POWSolution(nonce: .max, blockNumber: 100, difficulty: 1, seal: challenge.referenceSeal(nonce: .max),
+            let s = PoWSolution(nonce: .max, blockNumber: 100, difficulty: 1, seal: challenge.referenceSeal(nonce: .max),
                                 challenge: challenge, rule: challenge.scheme.defaultRule)
             XCTAssertTrue(s.verify())
             let data = try JSONEncoder().encode(s)
-            XCTAssertEqual(try JSONDecoder().decode(POWSolution.self, from: data), s)
+            XCTAssertEqual(try JSONDecoder().decode(PoWSolution.self, from: data), s)
             let stale = challenge.scheme == .legacy ? UInt64(3) : 5
             XCTAssertFalse(s.isStale(currentBlock: 100 + stale - 1))
             XCTAssertTrue(s.isStale(currentBlock: 100 + stale))
             XCTAssertFalse(s.isStale(currentBlock: 99))
             // A tampered seal or nonce no longer verifies.
-            let wrong = POWSolution(nonce: 1, blockNumber: 100, difficulty: 1, seal: s.seal, challenge: challenge, rule: s.rule)
+            let wrong = PoWSolution(nonce: 1, blockNumber: 100, difficulty: 1, seal: s.seal, challenge: challenge, rule: s.rule)
             XCTAssertFalse(wrong.verify())
         }
         // Legacy from block_and_hotkey_hash only.
         let json = #"{"nonce":0,"block_number":1,"difficulty":1,"scheme":"legacy","seal":"0x0222794330b884697d95d41f9d2f918002143a073b9d1c772322b6e571d3d8b8","block_and_hotkey_hash":"0x85ad9ff2932868099d7f09bd9574d7917142b4b219ab3c7c26cde1eab880b0ef"}"#
-        let decoded = try JSONDecoder().decode(POWSolution.self, from: Data(json.utf8))
+        let decoded = try JSONDecoder().decode(PoWSolution.self, from: Data(json.utf8))
         XCTAssertEqual(decoded.rule, .seedBigEndian)
         XCTAssertTrue(decoded.verify())
-        XCTAssertThrowsError(try JSONDecoder().decode(POWSolution.self, from: Data(#"{"nonce":0,"block_number":1,"difficulty":1,"scheme":"v9","seal":"0x00"}"#.utf8)))
+        XCTAssertThrowsError(try JSONDecoder().decode(PoWSolution.self, from: Data(#"{"nonce":0,"block_number":1,"difficulty":1,"scheme":"v9","seal":"0x00"}"#.utf8)))
     }
 
     func testHexErrors() {

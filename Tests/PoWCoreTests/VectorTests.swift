@@ -73,7 +73,7 @@ final class VectorTests: XCTestCase {
                 XCTAssertEqual(Challenge.v1(challenge).seal(nonce: s.nonce).hex, s.seal, "fast path nonce \(s.nonce)")
             }
             guard let a = c.a_solution else { continue }   // the hardest vector carries no solution
-            let sol = POWSolution(nonce: a.nonce, blockNumber: 1, difficulty: c.difficulty,
+            let sol = PoWSolution(nonce: a.nonce, blockNumber: 1, difficulty: c.difficulty,
                                   seal: try Bytes32(hex: a.seal), challenge: .v1(challenge), rule: .chainLittleEndian)
             XCTAssertTrue(sol.verify(), "v1 solution d=\(c.difficulty)")
             XCTAssertEqual(Challenge.v1(challenge).seal(nonce: a.nonce).hex, a.seal)

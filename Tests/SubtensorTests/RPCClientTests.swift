@@ -313,10 +313,10 @@ final class RPCClientTests: XCTestCase {
         node.setStorage(StorageItem.uids.key(netuid: 1, hotkey: hotkey), UInt16(7).scaleEncoded)
         node.setStorage(StorageItem.minDifficulty.key(netuid: 1), UInt64(1000).scaleEncoded)
         node.setStorage(StorageItem.maxDifficulty.key(netuid: 1), UInt64(1 << 40).scaleEncoded)
-        node.setStorage(StorageItem.networkPowRegistrationAllowed.key(netuid: 1), [0])
+        node.setStorage(StorageItem.networkPoWRegistrationAllowed.key(netuid: 1), [0])
         node.setStorage(StorageItem.registrationsThisBlock.key(netuid: 1), UInt16(2).scaleEncoded)
         node.setStorage(StorageItem.maxRegistrationsPerBlock.key(netuid: 1), UInt16(3).scaleEncoded)
-        node.setStorage(StorageItem.lastPowRegistrationBlock.key(hotkey: hotkey), UInt64(99).scaleEncoded)
+        node.setStorage(StorageItem.lastPoWRegistrationBlock.key(hotkey: hotkey), UInt64(99).scaleEncoded)
         let chain = SubtensorClient(rpc: try makeClient(), logger: quietLogger)
         let block = try await chain.currentBlock()
         XCTAssertEqual(block, 100)
@@ -329,7 +329,7 @@ final class RPCClientTests: XCTestCase {
         let values = try await (chain.difficulty(netuid: 1), chain.subnetExists(netuid: 1), chain.uid(netuid: 1, hotkey: hotkey),
                                 chain.minDifficulty(netuid: 1), chain.maxDifficulty(netuid: 1), chain.powRegistrationAllowed(netuid: 1),
                                 chain.registrationsThisBlock(netuid: 1), chain.maxRegistrationsPerBlock(netuid: 1),
-                                chain.lastPowRegistrationBlock(hotkey: hotkey))
+                                chain.lastPoWRegistrationBlock(hotkey: hotkey))
         XCTAssertEqual(values.0, 5_000_000)
         XCTAssertEqual(values.1, true)
         XCTAssertEqual(values.2, 7)
@@ -343,7 +343,7 @@ final class RPCClientTests: XCTestCase {
         let defaults = try await (chain.difficulty(netuid: 2), chain.subnetExists(netuid: 2), chain.uid(netuid: 2, hotkey: hotkey),
                                   chain.minDifficulty(netuid: 2), chain.maxDifficulty(netuid: 2), chain.powRegistrationAllowed(netuid: 2),
                                   chain.registrationsThisBlock(netuid: 2), chain.maxRegistrationsPerBlock(netuid: 2),
-                                  chain.lastPowRegistrationBlock(hotkey: .zero))
+                                  chain.lastPoWRegistrationBlock(hotkey: .zero))
         XCTAssertEqual(defaults.0, 10_000_000)
         XCTAssertEqual(defaults.1, false)
         XCTAssertNil(defaults.2)

@@ -50,7 +50,7 @@ for v in v1Vectors {
         check(Challenge.v1(challenge).seal(nonce: s.nonce).hex == s.seal, "v1 seal nonce \(s.nonce)")
     }
     if let a = v.solution {
-        let solution = POWSolution(nonce: a.nonce, blockNumber: 1, difficulty: v.difficulty, seal: b32(a.seal),
+        let solution = PoWSolution(nonce: a.nonce, blockNumber: 1, difficulty: v.difficulty, seal: b32(a.seal),
                                    challenge: .v1(challenge), rule: .chainLittleEndian)
         check(solution.verify(), "v1 solution d=\(v.difficulty)")
         let target = SealTarget(rule: .chainLittleEndian, difficulty: v.difficulty)

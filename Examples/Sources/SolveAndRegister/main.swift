@@ -25,7 +25,7 @@ let chain = DevnetServer(configuration: DevnetConfiguration(port: 0, blockTime: 
                          logger: logger)
 let port = try await chain.start()
 let client = try SubtensorClient(network: "ws://127.0.0.1:\(port)", logger: logger)
-let creator = PowCreator(chain: client, request: CreatePowRequest(netuid: 1, hotkey: hotkey, coldkey: coldkey, scheme: .v1),
+let creator = PoWCreator(chain: client, request: CreatePoWRequest(netuid: 1, hotkey: hotkey, coldkey: coldkey, scheme: .v1),
                          searchers: [KernelSearcher(kernel: KernelCatalog.best)])
 let outcome = try await creator.run()
 await client.close()

@@ -7,7 +7,7 @@ import Synchronization
 
 /// What to register for. `netuid == -1` is the faucet: legacy work over the coldkey at a fixed
 /// difficulty of 1,000,000 (docs/chain-facts.md, "Registering: what the chain checks").
-public struct CreatePowRequest: Sendable {
+public struct CreatePoWRequest: Sendable {
     public static let faucetNetuid = -1
     public static let faucetDifficulty: UInt64 = 1_000_000
 
@@ -34,13 +34,13 @@ public struct CreatePowRequest: Sendable {
     public var isFaucet: Bool { netuid == Self.faucetNetuid }
 }
 
-public enum CreatePowOutcome: Sendable, Equatable {
-    case solved(POWSolution)
+public enum CreatePoWOutcome: Sendable, Equatable {
+    case solved(PoWSolution)
     /// The hotkey is registered on the subnet (found before or during the solve); nothing to do.
     case alreadyRegistered
 }
 
-public enum CreatePowError: Error, Equatable, CustomStringConvertible {
+public enum CreatePoWError: Error, Equatable, CustomStringConvertible {
     case subnetMissing(Int)
     case invalidNetuid(Int, ChallengeScheme)
     case coldkeyRequired(String)
@@ -71,8 +71,8 @@ public enum CreatePowError: Error, Equatable, CustomStringConvertible {
 /// bittensor's Python `create_pow`: reads the block, difficulty and registration state, solves while
 /// following new heads (the challenge swapped within one batch, difficulty refreshed), stops when
 /// the hotkey gets registered, and never returns work that is stale by the time it returns.
-public final class PowCreator: Sendable {
-    public let request: CreatePowRequest
+public final class PoWCreator: Sendable {
+    public let request: CreatePoWRequest
     public let engine: SolverEngine
     private let chain: any RegistrationChain
     private let logger: Logger
@@ -93,7 +93,7 @@ public final class PowCreator: Sendable {
     private let origin: ContinuousClock.Instant
 
     /// `searchers`: the workers to run (CPU kernels, GPUs); `SolverEngine` owns their threads.
-    public init(chain: any RegistrationChain, request: CreatePowRequest, searchers: [any NonceSearcher],
+    public init(chain: any RegistrationChain, request: CreatePoWRequest, searchers: [any NonceSearcher],
                 logger: Logger = Logger(label: "btpow.create-pow"),
                 inclusionMargin: UInt64 = 1, maxFollowFailures: Int = 5) {
         self.chain = chain
@@ -117,7 +117,7 @@ public final class PowCreator: Sendable {
     /// The key the legacy challenge hashes: the coldkey for the faucet, else the hotkey.
     private func legacyKey() throws -> Bytes32 {
         if request.isFaucet {
-            guard let coldkey = request.coldkey else { throw CreatePowError.coldkeyRequired("the faucet (netuid -1) hashes the coldkey") }
+            guard let coldkey = request.coldkey else { throw CreatePoWError.coldkeyRequired("the faucet (netuid -1) hashes the coldkey") }
             return coldkey
         }
         return request.hotkey
@@ -126,11 +126,11 @@ public final class PowCreator: Sendable {
     private func validate() throws {
         switch request.scheme {
         case .legacy:
-            guard request.isFaucet || (1 ... 65535).contains(request.netuid) else { throw CreatePowError.invalidNetuid(request.netuid, .legacy) }
+            guard request.isFaucet || (1 ... 65535).contains(request.netuid) else { throw CreatePoWError.invalidNetuid(request.netuid, .legacy) }
             _ = try legacyKey()
         case .v1:
-            guard (1 ... 65535).contains(request.netuid) else { throw CreatePowError.invalidNetuid(request.netuid, .v1) }
-            guard request.coldkey != nil else { throw CreatePowError.coldkeyRequired("the v1 challenge includes the coldkey") }
+            guard (1 ... 65535).contains(request.netuid) else { throw CreatePoWError.invalidNetuid(request.netuid, .v1) }
+            guard request.coldkey != nil else { throw CreatePoWError.coldkeyRequired("the v1 challenge includes the coldkey") }
         }
     }
 
@@ -139,7 +139,7 @@ public final class PowCreator: Sendable {
         switch request.scheme {
         case .legacy:
             let difficulty: UInt64
-            if request.isFaucet { difficulty = CreatePowRequest.faucetDifficulty }
+            if request.isFaucet { difficulty = CreatePoWRequest.faucetDifficulty }
             else if let known { difficulty = known }
             else { difficulty = try await chain.difficulty(netuid: netuid16) }
             return SolverWork(challenge: .legacy(LegacyChallenge(blockHash: hash, hotkey: try legacyKey())),
@@ -231,7 +231,7 @@ public final class PowCreator: Sendable {
     /// Why a solution cannot be returned now, or nil if it can: stale by the time its extrinsic can land
     /// (`inclusionMargin` blocks after `head`), or not meeting the difficulty the chain holds now (the
     /// follower refreshes it each block; a solution found just before a rise would be refused).
-    private func rejection(of solution: POWSolution, head: UInt64) -> String? {
+    private func rejection(of solution: PoWSolution, head: UInt64) -> String? {
         if solution.isStale(currentBlock: head + inclusionMargin) {
             return "stale at block \(head + inclusionMargin) (work block \(solution.blockNumber))"
         }
@@ -243,11 +243,11 @@ public final class PowCreator: Sendable {
     }
 
     /// Solves until a solution that is fresh on the chain, or until the hotkey is registered. Every failure is a
-    /// `CreatePowError`: what the caller did wrong, what the chain said, or that the workers failed.
-    public func run() async throws(CreatePowError) -> CreatePowOutcome {
+    /// `CreatePoWError`: what the caller did wrong, what the chain said, or that the workers failed.
+    public func run() async throws(CreatePoWError) -> CreatePoWOutcome {
         do {
             return try await solve()
-        } catch let error as CreatePowError {
+        } catch let error as CreatePoWError {
             throw error
         } catch {
             if error is CancellationError || Task.isCancelled { throw .cancelled }
@@ -255,12 +255,12 @@ public final class PowCreator: Sendable {
         }
     }
 
-    private func solve() async throws -> CreatePowOutcome {
+    private func solve() async throws -> CreatePoWOutcome {
         try validate()
         if !request.isFaucet {
-            guard try await chain.subnetExists(netuid: netuid16) else { throw CreatePowError.subnetMissing(request.netuid) }
+            guard try await chain.subnetExists(netuid: netuid16) else { throw CreatePoWError.subnetMissing(request.netuid) }
             if request.scheme == .v1, !(try await chain.powRegistrationAllowed(netuid: netuid16)) {
-                throw CreatePowError.powRegistrationNotAllowed(request.netuid)
+                throw CreatePoWError.powRegistrationNotAllowed(request.netuid)
             }
         }
         if try await isRegistered() { return .alreadyRegistered }
@@ -285,7 +285,7 @@ public final class PowCreator: Sendable {
                     if registeredDuringSolve.load(ordering: .acquiring) { return .alreadyRegistered }
                     if let failure = followerFailure.withLock({ $0 }) { throw failure }
                     let errors = engine.workerErrors
-                    throw errors.isEmpty ? CreatePowError.stopped : CreatePowError.workersFailed(errors)
+                    throw errors.isEmpty ? CreatePoWError.stopped : CreatePoWError.workersFailed(errors)
                 }
                 // Judged first against the newest head the follower has seen (no round trip), then against the chain.
                 if let known = engine.currentWork?.blockNumber, rejection(of: solution, head: known) != nil { continue }

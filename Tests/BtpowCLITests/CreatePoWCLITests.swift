@@ -5,7 +5,7 @@ import FoundationNetworking
 import XCTest
 
 /// `btpow devnet` and `btpow create-pow` as separate processes talking over 127.0.0.1.
-final class CreatePowCLITests: XCTestCase {
+final class CreatePoWCLITests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let wallets = repo.appendingPathComponent("Tests/WalletTests/Fixtures/wallets").path
     // Public keys of the "main" fixture wallet, made by bittensor-wallet 4.1.1 (expected.json there).
@@ -49,7 +49,7 @@ final class CreatePowCLITests: XCTestCase {
 
     var network: String { "ws://127.0.0.1:\(port)" }
 
-    func testCreatePowWithWalletFilesSolvesAndDevnetAcceptsIt() throws {
+    func testCreatePoWWithWalletFilesSolvesAndDevnetAcceptsIt() throws {
         try startDevnet()
         let r = try CLI.run(["create-pow", "--network", network, "--netuid", "1", "--wallet.path", Self.wallets,
                              "--wallet.name", "main", "--wallet.hotkey", "default", "--threads", "2", "--json", "--no-output-in-place"])

@@ -11,7 +11,7 @@ import TestSupport
 
 /// create_pow end to end over real sockets on 127.0.0.1: our client against our devnet, which
 /// produces blocks only when told (block time zero), so every step is under the test's control.
-final class CreatePowTests: XCTestCase {
+final class CreatePoWTests: XCTestCase {
     static let hotkey = Bytes32(w0: 0x1111, w1: 0x2222, w2: 0x3333, w3: 0x4444)
     static let coldkey = Bytes32(w0: 0x5555, w1: 0x6666, w2: 0x7777, w3: 0x8888)
     var logger: Logger { var l = Logger(label: "test"); l.logLevel = .warning; return l }
@@ -21,9 +21,9 @@ final class CreatePowTests: XCTestCase {
         return (server, try localChainClient(port: port))
     }
 
-    func creator(_ chain: any RegistrationChain, netuid: Int = 1, scheme: ChallengeScheme = .legacy) -> PowCreator {
+    func creator(_ chain: any RegistrationChain, netuid: Int = 1, scheme: ChallengeScheme = .legacy) -> PoWCreator {
         let searchers: [any NonceSearcher] = (0 ..< 2).map { _ in KernelSearcher(kernel: KernelCatalog.best) }
-        return PowCreator(chain: chain, request: CreatePowRequest(netuid: netuid, hotkey: Self.hotkey, coldkey: Self.coldkey,
+        return PoWCreator(chain: chain, request: CreatePoWRequest(netuid: netuid, hotkey: Self.hotkey, coldkey: Self.coldkey,
                                                                   scheme: scheme, updateInterval: 2000),
                           searchers: searchers, logger: logger)
     }
@@ -76,7 +76,7 @@ final class CreatePowTests: XCTestCase {
         do {
             _ = try await creator(client, netuid: 7).run()
             XCTFail("expected subnetMissing")
-        } catch let error as CreatePowError {
+        } catch let error as CreatePoWError {
             XCTAssertEqual(error, .subnetMissing(7))
             XCTAssertEqual(error.description, "Subnet 7 does not exist")
         }
@@ -152,13 +152,13 @@ final class CreatePowTests: XCTestCase {
         let chain = HookedChain(base: client)
         chain.heads = { AsyncThrowingStream { $0.finish(throwing: InjectedFailure()) } }
         let searchers: [any NonceSearcher] = [KernelSearcher(kernel: KernelCatalog.best)]
-        let pow = PowCreator(chain: chain, request: CreatePowRequest(netuid: 1, hotkey: Self.hotkey, coldkey: Self.coldkey,
+        let pow = PoWCreator(chain: chain, request: CreatePoWRequest(netuid: 1, hotkey: Self.hotkey, coldkey: Self.coldkey,
                                                                      scheme: .legacy, updateInterval: 2000),
                              searchers: searchers, logger: logger, maxFollowFailures: 2)
         do {
             _ = try await finishes(within: 20) { try await pow.run() }
             XCTFail("expected the follower's failure")
-        } catch let error as CreatePowError {
+        } catch let error as CreatePoWError {
             guard case .chain(let failure) = error else { return XCTFail("expected a chain error, got \(error)") }
             XCTAssertTrue(failure.contains("2 times"), failure)
             XCTAssertTrue(pow.engine.isStopped)
@@ -187,7 +187,7 @@ final class CreatePowTests: XCTestCase {
             let quietCreator = creator(quiet)
             _ = try await finishes(within: 20) { try await quietCreator.run() }
             XCTFail("expected the chain's error")
-        } catch let error as CreatePowError {
+        } catch let error as CreatePoWError {
             XCTAssertEqual(error, .chain("\(InjectedFailure())"), "the chain's own error, carried in a typed error")
         }
         await client.close()
@@ -230,7 +230,7 @@ final class CreatePowTests: XCTestCase {
         try await eventually("client reconnected") { client.rpc.connectionCount > connections && client.rpc.isConnected }
         try await server.setDifficulty(netuid: 1, difficulty: 3000)
         // Heads keep coming through the restored subscription.
-        var solved: CreatePowOutcome?
+        var solved: CreatePoWOutcome?
         let waiter = Task { try await run.value }
         for _ in 0 ..< 50 where solved == nil {
             _ = await server.produceBlock()
@@ -261,11 +261,11 @@ final class CreatePowTests: XCTestCase {
     }
 }
 
-extension CreatePowTests {
+extension CreatePoWTests {
     /// netuid -1: legacy work over the coldkey at the faucet's fixed difficulty, no subnet needed.
     func testFaucetModeHashesTheColdkeyAndTheDevnetCreditsIt() async throws {
         let (server, client) = try await startDevnet(difficulty: .max)   // subnet difficulty must not matter
-        let pow = creator(client, netuid: CreatePowRequest.faucetNetuid, scheme: .legacy)
+        let pow = creator(client, netuid: CreatePoWRequest.faucetNetuid, scheme: .legacy)
         guard case .solved(let solution) = try await pow.run() else { return XCTFail("expected a solution") }
         XCTAssertEqual(solution.difficulty, 1_000_000)
         guard case .legacy(let challenge) = solution.challenge else { return XCTFail("faucet work is legacy") }
@@ -274,9 +274,9 @@ extension CreatePowTests {
         let outcome = try await server.submit(solution)
         XCTAssertTrue("\(outcome)".lowercased().contains("faucet"), "\(outcome)")
         // Without a coldkey the faucet cannot build its challenge.
-        let noColdkey = PowCreator(chain: client, request: CreatePowRequest(netuid: -1, hotkey: Self.hotkey, coldkey: nil, scheme: .legacy),
+        let noColdkey = PoWCreator(chain: client, request: CreatePoWRequest(netuid: -1, hotkey: Self.hotkey, coldkey: nil, scheme: .legacy),
                                    searchers: [KernelSearcher(kernel: ScalarSwiftKernel())])
-        do { _ = try await noColdkey.run(); XCTFail("expected coldkeyRequired") } catch let e as CreatePowError {
+        do { _ = try await noColdkey.run(); XCTFail("expected coldkeyRequired") } catch let e as CreatePoWError {
             XCTAssertTrue(e.description.contains("coldkey"))
         }
         await client.close()

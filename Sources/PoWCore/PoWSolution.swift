@@ -1,6 +1,6 @@
 /// A nonce that solves a challenge, with everything needed to re-check and submit it
 /// (bittensor's Python `POWSolution`, plus the challenge and rule it was solved under).
-public struct POWSolution: Sendable, Equatable {
+public struct PoWSolution: Sendable, Equatable {
     public let nonce: UInt64
     /// The block whose hash built the challenge ("work block").
     public let blockNumber: UInt64
@@ -41,7 +41,7 @@ public struct POWSolution: Sendable, Equatable {
 extension ChallengeScheme: Codable {}
 extension DifficultyRule: Codable {}
 
-extension POWSolution: Codable {
+extension PoWSolution: Codable {
     enum CodingKeys: String, CodingKey {
         case nonce, seal, difficulty, scheme, rule, netuid, hotkey, coldkey
         case blockNumber = "block_number"

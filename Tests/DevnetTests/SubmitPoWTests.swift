@@ -19,8 +19,8 @@ func findNonce(_ challenge: Challenge, rule: DifficultyRule, difficulty: UInt64,
 
 func key(_ byte: UInt8) -> Bytes32 { Bytes32(Array(repeating: byte, count: 32))! }
 
-/// The JSON `create-pow` prints: POWSolution's Codable form, plus `netuid` for legacy work.
-func solutionJSON(_ solution: POWSolution, legacyNetuid: Int? = nil) throws -> JSONValue {
+/// The JSON `create-pow` prints: PoWSolution's Codable form, plus `netuid` for legacy work.
+func solutionJSON(_ solution: PoWSolution, legacyNetuid: Int? = nil) throws -> JSONValue {
     let data = try JSONEncoder().encode(solution)
     var json = try parseJSON(data)
     if let legacyNetuid, case .object(var o) = json {
@@ -53,22 +53,22 @@ struct Node {
     }
 
     func v1(netuid: UInt16, block: UInt64, hotkey: Bytes32, coldkey: Bytes32 = key(0xc0), difficulty: UInt64,
-            passing: Bool = true) async throws -> POWSolution {
+            passing: Bool = true) async throws -> PoWSolution {
         let challenge = Challenge.v1(V1Challenge(netuid: netuid, blockHash: try await hash(block), hotkey: hotkey, coldkey: coldkey))
         let (nonce, seal) = findNonce(challenge, rule: .chainLittleEndian, difficulty: difficulty, passing: passing)
-        return POWSolution(nonce: nonce, blockNumber: block, difficulty: difficulty, seal: seal, challenge: challenge,
+        return PoWSolution(nonce: nonce, blockNumber: block, difficulty: difficulty, seal: seal, challenge: challenge,
                            rule: .chainLittleEndian)
     }
 
     func legacy(block: UInt64, key hashed: Bytes32, rule: DifficultyRule, difficulty: UInt64, passing: Bool = true,
-                also: (Bytes32) -> Bool = { _ in true }) async throws -> POWSolution {
+                also: (Bytes32) -> Bool = { _ in true }) async throws -> PoWSolution {
         let challenge = Challenge.legacy(LegacyChallenge(blockHash: try await hash(block), hotkey: hashed))
         let (nonce, seal) = findNonce(challenge, rule: rule, difficulty: difficulty, passing: passing, also: also)
-        return POWSolution(nonce: nonce, blockNumber: block, difficulty: difficulty, seal: seal, challenge: challenge, rule: rule)
+        return PoWSolution(nonce: nonce, blockNumber: block, difficulty: difficulty, seal: seal, challenge: challenge, rule: rule)
     }
 
     /// Submits and returns (result, error name).
-    func submit(_ solution: POWSolution, legacyNetuid: Int? = nil) async throws -> (result: JSONValue?, error: String?) {
+    func submit(_ solution: PoWSolution, legacyNetuid: Int? = nil) async throws -> (result: JSONValue?, error: String?) {
         let reply = try await call("devnet_submitPow", [try solutionJSON(solution, legacyNetuid: legacyNetuid)])
         if let error = reply["error"] {
             #expect(error["code"] == 1010, "\(error.jsonText)")
@@ -92,7 +92,7 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
 }
 
 /// `devnet_submitPow` checks work as the chain would; one test per outcome.
-@Suite(.serialized) struct SubmitPowTests {
+@Suite(.serialized) struct SubmitPoWTests {
     @Test func v1Registers() async throws {
         let node = try await startNode()
         try await node.produce(3)
@@ -104,7 +104,7 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         #expect(result == ["uid": 0, "netuid": 1, "hotkey": .string(SS58.encode(publicKey: hotkey))])
         #expect(try await node.storageU64(.uids, StorageItem.uids.key(netuid: 1, hotkey: hotkey)) == 0)
         #expect(try await node.storageU64(.registrationsThisBlock, StorageItem.registrationsThisBlock.key(netuid: 1)) == 1)
-        #expect(try await node.storageU64(.lastPowRegistrationBlock, StorageItem.lastPowRegistrationBlock.key(hotkey: hotkey)) == 3)
+        #expect(try await node.storageU64(.lastPoWRegistrationBlock, StorageItem.lastPoWRegistrationBlock.key(hotkey: hotkey)) == 3)
 
         // Next in the same block: the subnet is full for this block.
         let second = try await node.v1(netuid: 1, block: 3, hotkey: key(0x12), difficulty: 10)
@@ -138,7 +138,7 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         #expect(try await node.submit(disabled).error == "SubNetRegistrationDisabled")
 
         // Work block, judged in the block built on the head (11): future, stale (5 old there), fresh at 4 old.
-        let future = POWSolution(nonce: 0, blockNumber: 12, difficulty: 10, seal: .zero,
+        let future = PoWSolution(nonce: 0, blockNumber: 12, difficulty: 10, seal: .zero,
                                  challenge: .v1(V1Challenge(netuid: 1, blockHash: .zero, hotkey: hotkey, coldkey: key(0xc0))),
                                  rule: .chainLittleEndian)
         #expect(try await node.submit(future).error == "InvalidWorkBlock")
@@ -149,10 +149,10 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         // Seal: a wrong nonce, or the work of another coldkey.
         let good = try await node.v1(netuid: 1, block: 7, hotkey: hotkey, difficulty: 10)
         #expect(!good.isStale(currentBlock: 11))
-        let wrongNonce = POWSolution(nonce: good.nonce &+ 1, blockNumber: 7, difficulty: 10, seal: good.seal,
+        let wrongNonce = PoWSolution(nonce: good.nonce &+ 1, blockNumber: 7, difficulty: 10, seal: good.seal,
                                      challenge: good.challenge, rule: good.rule)
         #expect(try await node.submit(wrongNonce).error == "InvalidSeal")
-        let otherCold = POWSolution(nonce: good.nonce, blockNumber: 7, difficulty: 10, seal: good.seal,
+        let otherCold = PoWSolution(nonce: good.nonce, blockNumber: 7, difficulty: 10, seal: good.seal,
                                     challenge: .v1(V1Challenge(netuid: 1, blockHash: try await node.hash(7), hotkey: hotkey,
                                                                coldkey: key(0xc1))), rule: good.rule)
         #expect(try await node.submit(otherCold).error == "InvalidSeal")
@@ -182,7 +182,7 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         #expect(error == nil)
         #expect(result?["uid"] == 0)
         #expect(try await node.storageU64(.uids, StorageItem.uids.key(netuid: 1, hotkey: hotkey)) == 0)
-        #expect(try await node.storageU64(.lastPowRegistrationBlock, StorageItem.lastPowRegistrationBlock.key(hotkey: hotkey)) == nil)
+        #expect(try await node.storageU64(.lastPoWRegistrationBlock, StorageItem.lastPoWRegistrationBlock.key(hotkey: hotkey)) == nil)
 
         // Legacy freshness is 3 blocks, counted in the block built on the head (7): work 3 old there is
         // refused (v1 would take it).
@@ -207,12 +207,12 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         try await node.produce()
         let weak = try await node.legacy(block: 6, key: key(0x33), rule: .chainLittleEndian, difficulty: 10, passing: false)
         #expect(try await node.submit(weak, legacyNetuid: 1).error == "InvalidDifficulty")
-        let wrong = POWSolution(nonce: faucet.nonce &+ 1, blockNumber: 6, difficulty: 10, seal: faucet.seal,
+        let wrong = PoWSolution(nonce: faucet.nonce &+ 1, blockNumber: 6, difficulty: 10, seal: faucet.seal,
                                 challenge: faucet.challenge, rule: faucet.rule)
         #expect(try await node.submit(wrong, legacyNetuid: 1).error == "InvalidSeal")
 
         // A legacy solution with only block_and_hotkey_hash cannot be checked.
-        let bare = POWSolution(nonce: 1, blockNumber: 6, difficulty: 10, seal: .zero,
+        let bare = PoWSolution(nonce: 1, blockNumber: 6, difficulty: 10, seal: .zero,
                                challenge: .legacy(LegacyChallenge(blockAndHotkeyHash: .zero)), rule: .chainLittleEndian)
         #expect(try await node.submit(bare, legacyNetuid: 1).error == "InvalidSeal")
         await node.server.stop()

@@ -41,7 +41,7 @@ struct KeyOptions: ParsableArguments {
     }
 }
 
-struct CreatePowCommand: AsyncParsableCommand {
+struct CreatePoWCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-pow",
         abstract: "Solve the registration proof-of-work against a Subtensor node (bittensor's Python create_pow).",
@@ -90,7 +90,7 @@ struct CreatePowCommand: AsyncParsableCommand {
                                     + "(--wallet.name, --wallet.path)")
         }
         let (hotkey, coldkey) = try keys.keys(needHotkey: netuid != -1, needColdkey: needColdkey)
-        let request = CreatePowRequest(netuid: netuid, hotkey: hotkey ?? coldkey ?? .zero, coldkey: coldkey,
+        let request = CreatePoWRequest(netuid: netuid, hotkey: hotkey ?? coldkey ?? .zero, coldkey: coldkey,
                                        scheme: scheme, rule: rule, updateInterval: solver.updateInterval)
         let endpoint: SubtensorEndpoint
         do { endpoint = try SubtensorEndpoint(network) } catch { throw CLIError.badInput("--network: \(error)") }
@@ -101,9 +101,9 @@ struct CreatePowCommand: AsyncParsableCommand {
             await chain.close()
             throw CLIError("cannot reach \(endpoint): \(error)", .chainError)
         }
-        let outcome: CreatePowOutcome
+        let outcome: CreatePoWOutcome
         do {
-            outcome = try await CreatePowRun.solve(chain: chain, request: request, searchers: searchers,
+            outcome = try await CreatePoWRun.solve(chain: chain, request: request, searchers: searchers,
                                                    display: solver.display(show: true))
         } catch {
             await chain.close()
@@ -125,13 +125,13 @@ struct CreatePowCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs a `PowCreator` with the live display and Ctrl-C handling; shared by create-pow and demo.
-enum CreatePowRun {
-    static func solve(chain: any RegistrationChain, request: CreatePowRequest, searchers: [any NonceSearcher],
-                      display: DisplayOptions) async throws -> CreatePowOutcome {
-        let creator = PowCreator(chain: chain, request: request, searchers: searchers)
-        let task = Task { () -> Result<CreatePowOutcome, CreatePowError> in
-            do throws(CreatePowError) { return .success(try await creator.run()) } catch { return .failure(error) }
+/// Runs a `PoWCreator` with the live display and Ctrl-C handling; shared by create-pow and demo.
+enum CreatePoWRun {
+    static func solve(chain: any RegistrationChain, request: CreatePoWRequest, searchers: [any NonceSearcher],
+                      display: DisplayOptions) async throws -> CreatePoWOutcome {
+        let creator = PoWCreator(chain: chain, request: request, searchers: searchers)
+        let task = Task { () -> Result<CreatePoWOutcome, CreatePoWError> in
+            do throws(CreatePoWError) { return .success(try await creator.run()) } catch { return .failure(error) }
         }
         let interrupt = Interrupt { task.cancel() }
         defer { interrupt.remove() }
@@ -151,7 +151,7 @@ enum CreatePowRun {
     }
 }
 
-extension CreatePowError {
+extension CreatePoWError {
     /// How each failure ends the command.
     var exitStatus: ExitStatus {
         switch self {
@@ -166,7 +166,7 @@ extension CreatePowError {
 
 /// The solution plus what a submitter needs.
 struct SubmissionReport: Encodable {
-    let solution: POWSolution
+    let solution: PoWSolution
     let netuid: Int
     let network: String
     let hotkey: Bytes32?
