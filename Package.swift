@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "PoWSolver", targets: ["PoWSolver"]),
         .library(name: "GPUSolver", targets: ["GPUSolver"]),
         .library(name: "ChainCodec", targets: ["ChainCodec"]),
+        .library(name: "ChainMetadata", targets: ["ChainMetadata"]),
+        .library(name: "Extrinsics", targets: ["Extrinsics"]),
         .library(name: "Wallet", targets: ["Wallet"]),
         .library(name: "Subtensor", targets: ["Subtensor"]),
         .library(name: "Registration", targets: ["Registration"]),
@@ -46,6 +48,12 @@ let package = Package(
         ]),
         // Chain data without a network: SCALE, SS58, xxHash/twox, Blake2b, storage keys and values, JSON values.
         .target(name: "ChainCodec", dependencies: ["PoWCore"]),
+        // Runtime metadata (V14, V15) without a network: the type registry, pallets, calls, storage, errors, extensions.
+        .target(name: "ChainMetadata", dependencies: ["ChainCodec", "PoWCore"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
+        // Signed v4 extrinsics built from metadata: call arguments by their types, signed extensions, mortal eras.
+        .target(name: "Extrinsics", dependencies: ["ChainMetadata", "ChainCodec", "PoWCore"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // btcli wallets on disk: public key files, and the secret keyfiles unlocked through Keys.
         .target(name: "Wallet", dependencies: ["PoWCore", "ChainCodec", "Keys"]),
         // Shared libraries opened at run time (GPU drivers and compilers), so nothing optional is linked.
@@ -104,6 +112,9 @@ let package = Package(
         .testTarget(name: "ChainCodecTests", dependencies: [
             "PoWCore", "ChainCodec", "TestSupport",
         ], resources: [.copy("Fixtures")]),
+        // Real spec-343 metadata blobs, hostile blobs, and extrinsics checked against bittensor 11.3's composer.
+        .testTarget(name: "ChainMetadataTests", dependencies: ["ChainMetadata", "Extrinsics", "ChainCodec", "PoWCore"],
+                    resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet", "Keys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SubtensorTests", dependencies: [
             "PoWCore", "ChainCodec", "Subtensor", "TestSupport",

@@ -2,7 +2,7 @@ import XCTest
 import ChainCodec
 import Keys
 import PoWCore
-@testable import Wallet
+import Wallet
 
 /// Secret keys from the fixture wallets bittensor-wallet 4.1.1 wrote (tools/make_wallet_fixtures.py; the
 /// coldkeys are encrypted with its test-only password).
