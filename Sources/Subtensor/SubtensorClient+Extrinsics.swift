@@ -80,6 +80,43 @@ public enum TransactionStatus: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// The statuses of a watched extrinsic (`SubtensorClient.submitAndWatchExtrinsic`), iterated once. Stopping early
+/// (leaving the loop, cancelling the consuming task, or `cancel()`) ends the watch: the client sends
+/// `author_unwatchExtrinsic`.
+public struct ExtrinsicWatch: AsyncSequence, Sendable {
+    public typealias Element = TransactionStatus
+    /// The hash of the watched extrinsic (blake2b-256 of its bytes).
+    public let extrinsic: Bytes32
+    let statuses: AsyncThrowingStream<TransactionStatus, any Error>
+    let reader: Task<Void, Never>
+
+    /// Stops watching now.
+    public func cancel() { reader.cancel() }
+
+    public func makeAsyncIterator() -> Iterator { Iterator(base: statuses.makeAsyncIterator(), reader: reader) }
+
+    /// Ends the watch when the loop that owns it lets go of it.
+    public final class Iterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<TransactionStatus, any Error>.AsyncIterator
+        let reader: Task<Void, Never>
+
+        init(base: AsyncThrowingStream<TransactionStatus, any Error>.AsyncIterator, reader: Task<Void, Never>) {
+            self.base = base
+            self.reader = reader
+        }
+
+        deinit { reader.cancel() }
+
+        public func next() async throws -> TransactionStatus? {
+            try await withTaskCancellationHandler {
+                try await base.next()
+            } onCancel: { [reader] in
+                reader.cancel()
+            }
+        }
+    }
+}
+
 /// `state_getRuntimeVersion`: what signing needs from it.
 public struct RuntimeVersion: Sendable, Equatable {
     public let specName: String?
@@ -189,7 +226,7 @@ extension SubtensorClient {
     /// iteration earlier sends `author_unwatchExtrinsic`. A refusal is thrown here as `ChainError.pool`. The watch is
     /// not renewed after a lost connection (that would submit the extrinsic again): the stream then ends with
     /// `ChainError.rpc(.connectionClosed)`, and `extrinsicOutcome` can still find where it went.
-    public func submitAndWatchExtrinsic(_ bytes: [UInt8]) async throws(ChainError) -> AsyncThrowingStream<TransactionStatus, any Error> {
+    public func submitAndWatchExtrinsic(_ bytes: [UInt8]) async throws(ChainError) -> ExtrinsicWatch {
         let raw: AsyncThrowingStream<JSONValue, any Error>
         do {
             raw = try await rpc.subscribe("author_submitAndWatchExtrinsic", [.string(Hex.encode(bytes))],
@@ -222,10 +259,10 @@ extension SubtensorClient {
         }
         // The consumer leaving cancels the reader, whose end unsubscribes.
         continuation.onTermination = { _ in task.cancel() }
-        return stream
+        return ExtrinsicWatch(extrinsic: Bytes32(blake2b256(bytes))!, statuses: stream, reader: task)
     }
 
-    public func submitAndWatchExtrinsic(_ extrinsic: SignedExtrinsic) async throws(ChainError) -> AsyncThrowingStream<TransactionStatus, any Error> {
+    public func submitAndWatchExtrinsic(_ extrinsic: SignedExtrinsic) async throws(ChainError) -> ExtrinsicWatch {
         try await submitAndWatchExtrinsic(extrinsic.bytes)
     }
 
