@@ -266,6 +266,51 @@ extension SubtensorClient {
         try await submitAndWatchExtrinsic(extrinsic.bytes)
     }
 
+    /// How far `submitAndWait` follows an extrinsic.
+    public enum Inclusion: Sendable, Equatable {
+        /// Until a block includes it (which may later be retracted).
+        case inBlock
+        /// Until a finalized block includes it.
+        case finalized
+    }
+
+    /// Submits and watches the extrinsic until `until`, then reads its outcome from that block's events. A retracted
+    /// block is forgotten and the watch goes on; a final status before that (`dropped`, `invalid`, `usurped`, …) is
+    /// `ChainError.notIncluded`. `onStatus` sees every status.
+    public func submitAndWait(_ bytes: [UInt8], metadata: RuntimeMetadata, until: Inclusion = .inBlock,
+                              onStatus: @Sendable (TransactionStatus) -> Void = { _ in })
+        async throws(ChainError) -> (block: Bytes32, outcome: ExtrinsicOutcome) {
+        let watch = try await submitAndWatchExtrinsic(bytes)
+        var included: Bytes32?
+        do {
+            for try await status in watch {
+                onStatus(status)
+                switch status {
+                case .inBlock(let block):
+                    included = block
+                    if until == .inBlock { return (block, try await extrinsicOutcome(watch.extrinsic, inBlock: block, metadata: metadata)) }
+                case .retracted: included = nil
+                case .finalized(let block):
+                    return (block, try await extrinsicOutcome(watch.extrinsic, inBlock: block, metadata: metadata))
+                case .future, .ready, .broadcast: continue
+                case .finalityTimeout, .usurped, .dropped, .invalid:
+                    throw ChainError.notIncluded(status.description)
+                }
+            }
+        } catch let error as ChainError {
+            throw error
+        } catch {
+            throw .rpc(.malformedReply(method: "author_submitAndWatchExtrinsic", reason: "\(error)"))
+        }
+        throw .notIncluded(included.map { "the watch ended after inclusion in \($0.hex), before finality" } ?? "the watch ended")
+    }
+
+    public func submitAndWait(_ extrinsic: SignedExtrinsic, metadata: RuntimeMetadata, until: Inclusion = .inBlock,
+                              onStatus: @Sendable (TransactionStatus) -> Void = { _ in })
+        async throws(ChainError) -> (block: Bytes32, outcome: ExtrinsicOutcome) {
+        try await submitAndWait(extrinsic.bytes, metadata: metadata, until: until, onStatus: onStatus)
+    }
+
     // MARK: Outcome
 
     /// The block's `System.Events`, decoded by `metadata` (empty when none are stored).

@@ -93,6 +93,9 @@ public enum ChainError: Error, Equatable, CustomStringConvertible {
     case decoding(ExtrinsicError)
     /// A watched extrinsic's status notification that is none of the statuses a node sends.
     case unknownStatus(String)
+    /// A watched extrinsic ended without reaching the wanted state (dropped, invalid, usurped, finality timeout, or
+    /// the watch closed before inclusion).
+    case notIncluded(String)
     /// The node does not know the block (`chain_getBlock` answered null).
     case unknownBlock(Bytes32)
     /// The block does not contain the extrinsic.
@@ -111,6 +114,7 @@ public enum ChainError: Error, Equatable, CustomStringConvertible {
         case .metadata(let e): return e.description
         case .decoding(let e): return e.description
         case .unknownStatus(let text): return "the node sent an unknown extrinsic status: \(RPCError.oneLine(text))"
+        case .notIncluded(let why): return "the extrinsic was not included: \(why)"
         case .unknownBlock(let block): return "the node has no block \(block.hex)"
         case .extrinsicNotInBlock(let x, let block): return "extrinsic \(x.hex) is not in block \(block.hex)"
         case .noOutcome(let x, let block):

@@ -222,11 +222,14 @@ final class ExtrinsicSubmitTests: XCTestCase {
 
     // MARK: Outcome
 
-    /// A block of three extrinsics: 0 succeeds, 1 fails with a SubtensorModule error, 2 (ours) registers a neuron.
-    func testOutcomeFromTheBlocksEvents() async throws {
+    /// Block A with three extrinsics: 0 succeeds, 1 (`failing`) fails with a SubtensorModule error (returned), 2 (ours)
+    /// registers a neuron with UID 12 for `hotkey`; their events in `System.Events`, written by `ValueEncoder`.
+    let failing: [UInt8] = [0x0c, 0x84, 9, 9]
+    let hotkey = [UInt8](repeating: 0x42, count: 32)
+
+    func installBlockA() throws -> Variant {
         let m = Self.metadata
         let ours = extrinsic
-        let failing: [UInt8] = [0x0c, 0x84, 9, 9]
         node.setBlock(Self.blockA, extrinsics: [[0x08, 0x04, 0x00], failing, ours])
 
         let subtensor = try m.pallet(named: "SubtensorModule")
@@ -235,7 +238,6 @@ final class ExtrinsicSubmitTests: XCTestCase {
         let systemEvents = try m.variants(try XCTUnwrap(try m.pallet(named: "System").eventType), role: "events")
         let successInfo = try XCTUnwrap(systemEvents.first { $0.name == "ExtrinsicSuccess" }?.fields.last?.type)
         let info = try XCTUnwrap(Self.zeroValue(successInfo, m.types))
-        let hotkey = [UInt8](repeating: 0x42, count: 32)
 
         func record(_ index: UInt128, _ pallet: String, _ event: String, _ fields: [ScaleValue]) -> ScaleValue {
             .fields(["phase": .variant("ApplyExtrinsic", [.uint(index)]), "event": .variant(pallet, [.variant(event, fields)]),
@@ -252,6 +254,14 @@ final class ExtrinsicSubmitTests: XCTestCase {
         ])
         let eventsType = try m.storageEntry(pallet: "System", entry: "Events").valueType
         node.setStorage(SystemEvents.storageKey, try ValueEncoder(types: m.types).encode(records, as: eventsType, path: "events"))
+        return chosen
+    }
+
+    func testOutcomeFromTheBlocksEvents() async throws {
+        let m = Self.metadata
+        let ours = extrinsic
+        let subtensor = try m.pallet(named: "SubtensorModule")
+        let chosen = try installBlockA()
 
         let success = try await client.extrinsicOutcome(Bytes32(blake2b256(ours))!, inBlock: Self.blockA, metadata: m)
         guard case .success(let events) = success else { return XCTFail("\(success)") }
@@ -288,6 +298,46 @@ final class ExtrinsicSubmitTests: XCTestCase {
             XCTFail("expected a decoding error")
         } catch {
             guard case .decoding = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testSubmitAndWaitFollowsRetractionToFinality() async throws {
+        _ = try installBlockA()
+        node.setWatchScript(["ready", ["inBlock": .string(Self.blockB.hex)], ["retracted": .string(Self.blockB.hex)],
+                             ["inBlock": .string(Self.blockA.hex)], ["finalized": .string(Self.blockA.hex)]])
+        let seen = Box([TransactionStatus]())
+        let (block, outcome) = try await client.submitAndWait(extrinsic, metadata: Self.metadata, until: .finalized) { status in
+            seen.update { $0.append(status) }
+        }
+        XCTAssertEqual(block, Self.blockA)
+        XCTAssertEqual(seen.value.count, 5)
+        guard case .success(let events) = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertEqual(events.first?.field(1), .uint(12))
+
+        // Until inBlock: the first inclusion is enough.
+        node.setWatchScript(["ready", ["inBlock": .string(Self.blockA.hex)]])
+        let first = try await client.submitAndWait(extrinsic, metadata: Self.metadata)
+        XCTAssertEqual(first.block, Self.blockA)
+    }
+
+    func testSubmitAndWaitReportsAnExtrinsicThatNeverLands() async throws {
+        node.setWatchScript(["ready", "dropped"])
+        do {
+            _ = try await client.submitAndWait(extrinsic, metadata: Self.metadata)
+            XCTFail("expected notIncluded")
+        } catch {
+            XCTAssertEqual(error, .notIncluded("dropped"))
+            XCTAssertEqual(error.description, "the extrinsic was not included: dropped")
+        }
+        node.override("author_submitAndWatchExtrinsic") { _, _ in
+            .errorWithData(code: 1010, message: "Invalid Transaction", data: "Custom error: 6")
+        }
+        do {
+            _ = try await client.submitAndWait(extrinsic, metadata: Self.metadata)
+            XCTFail("expected a pool error")
+        } catch {
+            guard case .pool(let rejection) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(rejection.customError, 6)
         }
     }
 
