@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Subtensor", targets: ["Subtensor"]),
         .library(name: "Registration", targets: ["Registration"]),
         .library(name: "Devnet", targets: ["Devnet"]),
+        .library(name: "Keys", targets: ["Keys"]),
         .executable(name: "btpow", targets: ["btpow"]),
     ],
     dependencies: [
@@ -53,8 +54,8 @@ let package = Package(
         // Signed v4 extrinsics built from metadata: call arguments by their types, signed extensions, mortal eras.
         .target(name: "Extrinsics", dependencies: ["ChainMetadata", "ChainCodec", "PoWCore"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
-        // btcli wallets on disk (public key files).
-        .target(name: "Wallet", dependencies: ["PoWCore", "ChainCodec"]),
+        // btcli wallets on disk: public key files, and the secret keyfiles unlocked through Keys.
+        .target(name: "Wallet", dependencies: ["PoWCore", "ChainCodec", "Keys"]),
         // Shared libraries opened at run time (GPU drivers and compilers), so nothing optional is linked.
         .target(name: "LibraryLoading"),
         // Chain access: the JSON-RPC client (WebSocket, TLS), the Subtensor queries over it, submitting and watching
@@ -67,13 +68,16 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "WSClient", package: "swift-websocket"),
         ]),
+        // sr25519 signing (schnorrkel-compatible), Merlin/STROBE on PoWCore's Keccak-f, btcli keyfiles from
+        // their bytes. libsodium is opened at run time; no networking, no file I/O.
+        .target(name: "Keys", dependencies: ["PoWCore", "LibraryLoading"]),
         // Prebuilt cubins of the GPU kernel source (tools/gen_cuda_images.py), for machines with a driver and no NVRTC.
         .target(name: "CCUDAImages", exclude: ["images"]),
         // GPU workers: CUDA (driver API + NVRTC) and OpenCL, both loaded at run time; the kernel source
         // is Sources/GPUKernels/seal_kernel.h, carried as a generated Swift string.
         .target(name: "GPUSolver", dependencies: ["PoWCore", "PoWSolver", "CCUDAImages", "LibraryLoading"]),
         .executableTarget(name: "btpow", dependencies: [
-            "PoWCore", "PoWSolver", "ChainCodec", "Wallet", "Subtensor", "Registration", "Devnet", "GPUSolver",
+            "PoWCore", "PoWSolver", "ChainCodec", "Wallet", "Keys", "Subtensor", "Registration", "Devnet", "GPUSolver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -87,7 +91,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // What tests share: the test vectors (Fixtures/registration-pow.json, decoded once), a local chain and a client
-        // for it, waits, a locked box.
+        // for it, waits, a locked box, the Python sr25519/wallet implementations the key tests compare with.
         .target(name: "TestSupport", dependencies: [
             "PoWCore", "Devnet", "Subtensor",
             .product(name: "Logging", package: "swift-log"),
@@ -102,6 +106,7 @@ let package = Package(
         .testTarget(name: "GPUSolverTests", dependencies: [
             "GPUSolver", "CCUDAImages", "SealKernelHost", "FakeCUDA", "PoWCore", "PoWSolver", "TestSupport", "LibraryLoading",
         ]),
+        .testTarget(name: "KeysTests", dependencies: ["Keys", "PoWCore", "LibraryLoading", "TestSupport"]),
         .testTarget(name: "PoWSolverTests", dependencies: ["PoWCore", "PoWSolver", "TestSupport"]),
         // Runs the built executable as a process.
         .testTarget(name: "BtpowCLITests", dependencies: ["btpow", "PoWCore", "PoWSolver", "TestSupport"]),
@@ -111,7 +116,7 @@ let package = Package(
         // Real spec-343 metadata blobs, hostile blobs, and extrinsics checked against bittensor 11.3's composer.
         .testTarget(name: "ChainMetadataTests", dependencies: ["ChainMetadata", "Extrinsics", "ChainCodec", "PoWCore"],
                     resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet", "Keys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SubtensorTests", dependencies: [
             "PoWCore", "ChainCodec", "ChainMetadata", "Extrinsics", "Subtensor", "TestSupport",
             .product(name: "Logging", package: "swift-log"),

@@ -35,6 +35,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Blocks to time with --new-head-latency.")
     var blocks: Int = 20
 
+    @Flag(help: "Measure instead sr25519 signing and verification (libsodium), as `btpow wallet sign` does it.")
+    var sign = false
+
+    @Flag(help: "Measure instead unlocking a $NACL keyfile: one Argon2i key derivation at btcli's SENSITIVE cost.")
+    var unlock = false
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -68,6 +74,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if sign || unlock { return try runKeys() }
         if listKernels {
             let available = Set(KernelCatalog.available.map(\.name))
             let list = KernelList(kernels: KernelCatalog.all.map { KernelEntry(name: $0.name, available: available.contains($0.name)) },

@@ -26,10 +26,13 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> CLIResult {
+    static func run(_ arguments: [String], timeout: TimeInterval = 60, environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
