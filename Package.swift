@@ -41,9 +41,10 @@ let package = Package(
             "PoWCore", "CSealKernels",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // create_pow: the solve that follows a chain (over the RegistrationChain protocol).
+        // create_pow: the solve that follows a chain (over the RegistrationChain protocol); registering its
+        // solution (pow_register, faucet) as a signed extrinsic through any ExtrinsicSigner.
         .target(name: "Registration", dependencies: [
-            "PoWCore", "PoWSolver", "ChainCodec", "Subtensor",
+            "PoWCore", "PoWSolver", "ChainCodec", "ChainMetadata", "Extrinsics", "Subtensor",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Chain data without a network: SCALE, SS58, xxHash/twox, Blake2b, storage keys and values, JSON values.
@@ -128,9 +129,9 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ],
                     resources: [.copy("Fixtures")]),
-        // create_pow over real sockets against the devnet.
+        // create_pow, and registering by signed extrinsics, over real sockets against the devnet.
         .testTarget(name: "RegistrationTests", dependencies: [
-            "Registration", "Devnet", "ChainCodec", "Subtensor", "PoWCore", "PoWSolver", "TestSupport",
+            "Registration", "Devnet", "ChainCodec", "Subtensor", "PoWCore", "PoWSolver", "TestSupport", "Keys", "Extrinsics",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DevnetTests", dependencies: [

@@ -20,15 +20,27 @@ public struct CreatePoWRequest: Sendable {
     /// the big-endian rule of bittensor's Python reference stays available for offline use and older chains.
     public var rule: DifficultyRule
     public var updateInterval: UInt64
+    /// Work is stale once the block that would include it is this many blocks past the work block (nil: the
+    /// scheme's own window, `ChallengeScheme.staleAfterBlocks`). `btpow register` uses 3, the strictest window a
+    /// chain has used for `pow_register`.
+    public var staleAfterBlocks: UInt64?
 
     public init(netuid: Int, hotkey: Bytes32, coldkey: Bytes32?, scheme: ChallengeScheme,
-                rule: DifficultyRule? = nil, updateInterval: UInt64 = 50_000) {
+                rule: DifficultyRule? = nil, updateInterval: UInt64 = 50_000, staleAfterBlocks: UInt64? = nil) {
         self.netuid = netuid
         self.hotkey = hotkey
         self.coldkey = coldkey
         self.scheme = scheme
         self.rule = rule ?? .chainLittleEndian
         self.updateInterval = updateInterval
+        self.staleAfterBlocks = staleAfterBlocks.map { max(1, $0) }
+    }
+
+    /// Whether `solution` is stale when judged at block `current` under this request's window.
+    public func isStale(_ solution: PoWSolution, currentBlock current: UInt64) -> Bool {
+        guard let window = staleAfterBlocks else { return solution.isStale(currentBlock: current) }
+        guard current > solution.blockNumber else { return false }
+        return current - solution.blockNumber >= window
     }
 
     public var isFaucet: Bool { netuid == Self.faucetNetuid }
@@ -253,7 +265,7 @@ public final class PoWCreator: Sendable {
     /// (`inclusionMargin` blocks after `head`), or not meeting the difficulty the chain holds now (the
     /// follower refreshes it each block; a solution found just before a rise would be refused).
     private func rejection(of solution: PoWSolution, head: UInt64) -> String? {
-        if solution.isStale(currentBlock: head + inclusionMargin) {
+        if request.isStale(solution, currentBlock: head + inclusionMargin) {
             return "stale at block \(head + inclusionMargin) (work block \(solution.blockNumber))"
         }
         if let latest = engine.currentWork, latest.difficulty > solution.difficulty,

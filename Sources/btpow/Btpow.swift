@@ -10,6 +10,6 @@ struct Btpow: AsyncParsableCommand {
         already registered, 4 node unreachable or erroring, 5 a solver worker (a GPU) failed, 130 interrupted.
         """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, CreatePoWCommand.self, DevnetCommand.self, SolveCommand.self, VerifyCommand.self, BenchCommand.self, DevicesCommand.self, WalletCommand.self]
+        subcommands: [DemoCommand.self, RegisterCommand.self, FaucetCommand.self, CreatePoWCommand.self, DevnetCommand.self, SolveCommand.self, VerifyCommand.self, BenchCommand.self, DevicesCommand.self, WalletCommand.self]
     )
 }

@@ -7,6 +7,7 @@ import PoWCore
 import PoWSolver
 import Registration
 import Subtensor
+import Synchronization
 
 /// Where the keys come from: explicit keys win over the wallet files.
 struct KeyOptions: ParsableArguments {
@@ -127,17 +128,31 @@ struct CreatePoWCommand: AsyncParsableCommand {
 
 /// Runs a `PoWCreator` with the live display and Ctrl-C handling; shared by create-pow and demo.
 enum CreatePoWRun {
+    /// `deadline`: when to give up solving (`--pow-timeout`); passing it ends the command with exit 1.
     static func solve(chain: any RegistrationChain, request: CreatePoWRequest, searchers: [any NonceSearcher],
-                      display: DisplayOptions) async throws -> CreatePoWOutcome {
+                      display: DisplayOptions, deadline: ContinuousClock.Instant? = nil) async throws -> CreatePoWOutcome {
         let creator = PoWCreator(chain: chain, request: request, searchers: searchers)
         let task = Task { () -> Result<CreatePoWOutcome, CreatePoWError> in
             do throws(CreatePoWError) { return .success(try await creator.run()) } catch { return .failure(error) }
         }
         let interrupt = Interrupt { task.cancel() }
         defer { interrupt.remove() }
+        let timedOut = TimeoutFlag()
+        let timer = deadline.map { deadline in
+            Task {
+                do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
+                timedOut.value.store(true, ordering: .releasing)
+                task.cancel()
+            }
+        }
+        defer { timer?.cancel() }
         let ticker = StatisticsTicker(display: display.makeDisplay(), verbose: display.verbose) { creator.statistics }
         let result = await task.value
         await ticker.finish()
+        if timedOut.value.load(ordering: .acquiring), case .failure = result {
+            throw CLIError("no solution before the solve's time limit (--pow-timeout) after \(creator.engine.progress.noncesHashed) nonces",
+                           .noSolution)
+        }
         switch result {
         case .success(let outcome): return outcome
         case .failure(let error):
@@ -183,4 +198,9 @@ struct SubmissionReport: Encodable {
         try c.encodeIfPresent(coldkey.map { SS58.encode(publicKey: $0) }, forKey: .coldkey_ss58)
         try c.encode(solution.scheme.staleAfterBlocks, forKey: .stale_after_blocks)
     }
+}
+
+/// Set when a solve's time limit passed.
+final class TimeoutFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
