@@ -29,10 +29,12 @@ public struct DevnetRuntime: Sendable {
         "InvalidSpecName", "SpecVersionNeedsToIncrease", "FailedToExtractRuntimeVersion", "NonDefaultComposite",
         "NonZeroRefCount", "CallFiltered",
     ]
-    /// The signed extensions, in subtensor's order.
+    /// The signed extensions' metadata identifiers, in subtensor's order. Subtensor's fee extension is the type
+    /// `ChargeTransactionPaymentWrapper`, wrapping pallet-transaction-payment's `ChargeTransactionPayment`, and keeps
+    /// the inner identifier "ChargeTransactionPayment" (the only one bittensor 11.3's codec knows for the tip).
     public static let signedExtensionNames: [String] = [
         "CheckNonZeroSender", "CheckSpecVersion", "CheckTxVersion", "CheckGenesis", "CheckMortality", "CheckNonce",
-        "CheckWeight", "ChargeTransactionPaymentWrapper", "SudoTransactionExtension", "CheckShieldedTxValidity",
+        "CheckWeight", "ChargeTransactionPayment", "SudoTransactionExtension", "CheckShieldedTxValidity",
         "SubtensorTransactionExtension", "DrandPriority", "CheckMetadataHash",
     ]
 
@@ -182,7 +184,7 @@ public struct DevnetRuntime: Sendable {
             ("CheckNonce", t.add(["frame_system", "extensions", "check_nonce", "CheckNonce"],
                                  .composite([Field(name: nil, type: compactU32, typeName: "T::Nonce")])), unit),
             ("CheckWeight", empty(["frame_system", "extensions", "check_weight", "CheckWeight"]), unit),
-            ("ChargeTransactionPaymentWrapper", t.add(["subtensor_transaction_fee", "ChargeTransactionPaymentWrapper"],
+            ("ChargeTransactionPayment", t.add(["node_subtensor_runtime", "transaction_payment_wrapper", "ChargeTransactionPaymentWrapper"],
                                                       .composite([Field(name: nil, type: chargePayment, typeName: "ChargeTransactionPayment<T>")])), unit),
             ("SudoTransactionExtension", empty(["pallet_sudo", "extension", "CheckOnlySudoAccount"]), unit),
             ("CheckShieldedTxValidity", empty(["pallet_shield", "CheckShieldedTxValidity"]), unit),

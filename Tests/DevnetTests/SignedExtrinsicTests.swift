@@ -144,9 +144,11 @@ import Testing
         #expect(metadata.version == 14)
         #expect(metadata.extrinsic.signedExtensions.map(\.identifier) == [
             "CheckNonZeroSender", "CheckSpecVersion", "CheckTxVersion", "CheckGenesis", "CheckMortality", "CheckNonce",
-            "CheckWeight", "ChargeTransactionPaymentWrapper", "SudoTransactionExtension", "CheckShieldedTxValidity",
+            "CheckWeight", "ChargeTransactionPayment", "SudoTransactionExtension", "CheckShieldedTxValidity",
             "SubtensorTransactionExtension", "DrandPriority", "CheckMetadataHash",
         ])
+        let fee = metadata.extrinsic.signedExtensions[7]
+        #expect(try metadata.types.type(fee.type).path.last == "ChargeTransactionPaymentWrapper")
         let pow = try metadata.call(pallet: "SubtensorModule", name: "pow_register")
         #expect(pow.arguments.map(\.name) == ["netuid", "work_block", "nonce", "work", "hotkey"])
         #expect(pow.arguments.map { metadata.types.name($0.type) } == ["u16", "u64", "u64", "[u8; 32]", "AccountId32"])
