@@ -133,7 +133,7 @@ struct PoolEntry: Sendable {
 extension DevnetChain {
     /// A node's pool admission (`validate_transaction` at the block built on the head): decode, the birth block
     /// (CheckMortality's additional data), the signature over the payload the signer must have signed, the non-zero
-    /// signer, the nonce. The pallet's checks run at dispatch (docs/devnet.md, "Signed extrinsics").
+    /// signer, the nonce, then pow_register's pallet checks (docs/devnet.md, "Signed extrinsics").
     func admit(_ bytes: [UInt8]) throws(DevnetRPCError) -> DevnetExtrinsic {
         var x = try DevnetExtrinsic.decode(bytes)
         if pool.contains(where: { $0.extrinsic.hash == x.hash }) {
@@ -170,7 +170,39 @@ extension DevnetChain {
             // A node parks such a transaction in its future queue; the devnet refuses it instead.
             throw .invalidTransaction("Transaction will be valid in the future")
         }
+        try checkAtAdmission(x)
         return x
+    }
+
+    /// SubtensorTransactionExtension's validation of `pow_register`: the pallet's checks, run on a copy of the state
+    /// the next block starts from (RegistrationsThisBlock reset), refusals as `Custom error: N` with subtensor's
+    /// `CustomTransactionError` code. The same checks run again at dispatch.
+    private func checkAtAdmission(_ x: DevnetExtrinsic) throws(DevnetRPCError) {
+        guard case .powRegister(let netuid, let workBlock, let nonce, let work, let hotkey) = x.call else { return }
+        var scratch = headState
+        for netuid in scratch.subnets.keys { scratch.subnets[netuid]!.registrationsThisBlock = 0 }
+        do throws(DevnetRegistrationError) {
+            _ = try makeRegistrar(current: head.number + 1).powRegister(
+                netuid: netuid, workBlock: workBlock, nonce: nonce, work: work, hotkey: hotkey, coldkey: x.signer,
+                window: configuration.powWindow, state: &scratch)
+        } catch {
+            throw .invalidTransaction("Custom error: \(Self.customTransactionError(error.refusal))")
+        }
+    }
+
+    /// subtensor's `CustomTransactionError` codes for the registration refusals that have their own; the others
+    /// are reported as BadRequest (255).
+    static func customTransactionError(_ refusal: DevnetRegistrationRefusal) -> UInt8 {
+        switch refusal {
+        case .subnetNotExists, .subNetworkDoesNotExist: return 3
+        case .nonAssociatedColdKey: return 27
+        case .hotKeyAlreadyRegisteredInSubNet: return 33
+        case .invalidWorkBlock: return 38
+        case .invalidDifficulty: return 39
+        case .invalidSeal: return 40
+        case .registrationNotPermittedOnRootSubnet, .subNetRegistrationDisabled, .tooManyRegistrationsThisBlock, .workRepeated:
+            return 255
+        }
     }
 
     /// The next nonce for `account`: the stored one plus the signer's extrinsics waiting in the pool, as a node's

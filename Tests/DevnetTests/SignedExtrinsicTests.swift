@@ -273,19 +273,42 @@ import Testing
         let cold = try s.keypair(0x55)
         let coldID = Bytes32(cold.publicKey.bytes)!
 
-        // PoW registration disabled on the subnet: included, failed, nonce spent, nothing registered.
-        _ = try await httpCall(port: port, "devnet_setPowRegistrationAllowed", [1, false])
+        // PoW registration disabled after the pool admitted it: included, failed, nonce spent, nothing registered.
         let disabled = try await s.powRegister(netuid: 1, hotkey: key(0x66), coldkey: cold)
         let sub = try await s.submitAndWatch(disabled, id: 30)
+        _ = try await httpCall(port: port, "devnet_setPowRegistrationAllowed", [1, false])
         try await s.node.produce()
         #expect(try await s.update(sub)["inBlock"] != nil)
         #expect(try Self.events(try await s.storage(Self.eventsKey), metadata: s.builder.metadata).map(\.name)
                 == ["ExtrinsicFailed:SubNetRegistrationDisabled"])
         #expect(try await s.storage(StorageItem.uids.key(netuid: 1, hotkey: key(0x66))) == nil)
         #expect(try await s.nextIndex(coldID) == 1)
+        // Disabled when it arrives: SubtensorTransactionExtension refuses it at the pool (BadRequest).
+        let refused = try await s.powRegister(netuid: 1, hotkey: key(0x66), coldkey: cold)
+        #expect(try await s.rejection(refused, id: 33)?.data == "Custom error: 255")
 
-        // Two registrations in one block, MaxRegistrationsPerBlock 1: the second fails.
+        // Stale work at the pool: InvalidWorkBlock is custom error 38 (the window is 3 blocks).
         _ = try await httpCall(port: port, "devnet_setPowRegistrationAllowed", [1, true])
+        let stale = try await s.powRegister(netuid: 1, hotkey: key(0x69), coldkey: cold)
+        try await s.node.produce(2)       // executing block: work block + 3
+        let staleReply = try await s.ws.call("author_submitExtrinsic", [.string(Hex.encode(stale.bytes))], id: 34)
+        #expect(staleReply["error"]?["code"] == 1010)
+        #expect(staleReply["error"]?["data"] == "Custom error: 38")
+        // Work for another coldkey than the signer: InvalidSeal, 40.
+        let other = try s.keypair(0x56)
+        let head = try await s.node.head()
+        let (n, wrongSeal) = findNonce(.v1(V1Challenge(netuid: 1, blockHash: head.hash, hotkey: key(0x6a),
+                                                       coldkey: Bytes32(other.publicKey.bytes)!)),
+                                       rule: .chainLittleEndian, difficulty: 10)
+        let forged = try await s.sign("SubtensorModule", "pow_register", [
+            "netuid": .uint(1), "work_block": .uint(UInt128(head.number)), "nonce": .uint(UInt128(n)),
+            "work": .bytes(wrongSeal.bytes), "hotkey": .bytes(key(0x6a).bytes),
+        ], signer: cold)
+        #expect(try await s.rejection(forged, id: 35)?.data == "Custom error: 40")
+        #expect(try await s.nextIndex(coldID) == 1)
+
+        // Two registrations in one block, MaxRegistrationsPerBlock 1: both pass the pool (each judged alone), the
+        // second fails in the block.
         let first = try await s.powRegister(netuid: 1, hotkey: key(0x67), coldkey: cold)
         #expect(try await s.rejection(first, id: 31) == nil)
         let second = try await s.powRegister(netuid: 1, hotkey: key(0x68), coldkey: cold)   // nonce 2, from the pool
