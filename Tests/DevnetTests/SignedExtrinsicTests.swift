@@ -37,7 +37,8 @@ import Testing
 
         /// Signs `call` for `signer` with the node's versions, genesis and a registration era born at the head.
         func sign(_ pallet: String, _ call: String, _ arguments: [String: ScaleValue], signer: SR25519.Keypair,
-                  nonce: UInt64? = nil, genesis: Bytes32? = nil, era: Era? = nil) async throws -> SignedExtrinsic {
+                  nonce: UInt64? = nil, genesis: Bytes32? = nil, era: Era? = nil,
+                  birthHash: Bytes32? = nil) async throws -> SignedExtrinsic {
             let version = try await ws.call("state_getRuntimeVersion")["result"]!
             let resolvedNonce: UInt64
             if let nonce { resolvedNonce = nonce } else { resolvedNonce = try await nextIndex(Bytes32(signer.publicKey.bytes)!) }
@@ -45,10 +46,12 @@ import Testing
             let account = Bytes32(signer.publicKey.bytes)!
             let era = era ?? Era.registration(currentBlock: head.number)
             let birth = era.birth(currentBlock: head.number)
+            let birthHashValue: Bytes32
+            if let birthHash { birthHashValue = birthHash } else { birthHashValue = try await node.hash(birth) }
             let parameters = SigningParameters(
                 specVersion: UInt32(version["specVersion"]!.uint64Value!),
                 transactionVersion: UInt32(version["transactionVersion"]!.uint64Value!),
-                genesisHash: genesis ?? self.genesis, era: era, eraBirthHash: try await node.hash(birth),
+                genesisHash: genesis ?? self.genesis, era: era, eraBirthHash: birthHashValue,
                 nonce: resolvedNonce)
             let unsigned = try builder.prepare(pallet: pallet, call: call, arguments: arguments, parameters: parameters)
             return try unsigned.signed(signer: account, signature: signer.sign(unsigned.signingPayload))
@@ -246,6 +249,11 @@ import Testing
         let expiring = try await s.powRegister(netuid: 1, hotkey: hotkey, coldkey: cold, era: shortEra)
         try await s.node.produce(4)
         #expect(try await s.rejection(expiring)?.data == "Transaction has a bad signature")
+        // A birth block the chain has not made yet (phase 63 of a 64-block era, at block 8).
+        let unborn = try await s.sign("SubtensorModule", "faucet", ["block_number": .uint(1), "nonce": .uint(0), "work": .bytes([])],
+                                      signer: cold, era: .mortal(period: 64, phase: 63), birthHash: key(0x77))
+        #expect(try await s.rejection(unborn)?.data == "Transaction has an ancient birth block")
+
         #expect(try await s.storage(uidKey) == nil)
         #expect(try await s.storage(Self.accountKey(coldID)) == nil)
         #expect(try await s.ws.call("author_pendingExtrinsics")["result"] == .array([]))
