@@ -5,6 +5,7 @@ import Extrinsics
 import Keys
 import PoWCore
 import Testing
+import TestSupport
 
 /// Signed pow_register and faucet extrinsics, built and signed with btpow's own Extrinsics and Keys from the
 /// devnet's metadata, submitted over a real WebSocket and judged as a node judges them.
@@ -327,6 +328,38 @@ import Testing
         #expect(try await s.storage(StorageItem.uids.key(netuid: 1, hotkey: key(0x67))) == [0, 0])
         #expect(try await s.storage(StorageItem.uids.key(netuid: 1, hotkey: key(0x68))) == nil)
         #expect(try await s.nextIndex(coldID) == 3)
+    }
+}
+
+extension SignedExtrinsicTests {
+    @Test func powDisabledAtStartAndUnwatch() async throws {
+        let server = DevnetServer(configuration: DevnetConfiguration(port: 0, blockTime: .zero, subnets: [1, 2], difficulty: 10,
+                                                                     faucetDifficulty: 10, powRegistrationAllowed: false),
+                                  logger: testLogger())
+        let port = try await server.start()
+        let s = try await Session.open(port: port, server: server)
+        defer { Task { await s.ws.close(); await server.stop() } }
+        try await s.node.produce(2)
+        for netuid: UInt16 in [1, 2] {
+            let allowed = try await s.storage(StorageItem.networkPoWRegistrationAllowed.key(netuid: netuid))
+            #expect(allowed == [0], "subnet \(netuid)")
+        }
+        let cold = try s.keypair(0x71)
+        #expect(try await s.rejection(try await s.powRegister(netuid: 1, hotkey: key(0x72), coldkey: cold))?.data == "Custom error: 255")
+        _ = try await httpCall(port: port, "devnet_setPowRegistrationAllowed", [1, true])
+
+        // Watched, then unwatched: the extrinsic stays in the pool and is included; no more notifications.
+        let x = try await s.powRegister(netuid: 1, hotkey: key(0x72), coldkey: cold)
+        let sub = try await s.submitAndWatch(x, id: 40)
+        let pending: JSONValue = .array([.string(Hex.encode(x.bytes))])
+        #expect(try await s.ws.call("author_pendingExtrinsics", [], id: 41)["result"] == pending)
+        let unwatch: JSONValue = [.string(sub)]
+        #expect(try await s.ws.call("author_unwatchExtrinsic", unwatch, id: 42)["result"] == .bool(true))
+        #expect(try await s.ws.call("author_unwatchExtrinsic", unwatch, id: 43)["result"] == .bool(false))
+        try await s.node.produce()
+        #expect(try await s.storage(StorageItem.uids.key(netuid: 1, hotkey: key(0x72))) == [0, 0])
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await s.ws.messages.count == 0)
     }
 }
 
