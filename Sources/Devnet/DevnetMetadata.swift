@@ -242,7 +242,6 @@ public struct DevnetRuntime: Sendable {
         bytes = try metadata.encoded()
         accountInfoType = accountInfo
         eventRecordsType = eventRecords
-        _ = bool
     }
 
     /// `state_getRuntimeVersion`'s answer, shaped as a node's.

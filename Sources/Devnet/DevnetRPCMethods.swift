@@ -129,6 +129,11 @@ extension DevnetChain {
             } else {
                 block = chain.blocks[chain.blocks.count - 1]
             }
+            if let n = DevnetStorage.blockHashNumber(keyBytes) {
+                // System.BlockHash(n): the hashes of the blocks before this one that the chain still holds.
+                guard UInt64(n) < block.header.number, let h = chain.header(number: UInt64(n)) else { return .null }
+                return .string(h.hash.hex)
+            }
             return DevnetChain.storage(keyBytes, in: block.state, number: block.header.number).map { .string(Hex.encode($0)) } ?? .null
         }
         serveOnConnection("chain_subscribeNewHeads", "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads",

@@ -7,6 +7,15 @@ enum DevnetStorage {
     static let accountPrefix = Twox.hash128("System") + Twox.hash128("Account")
     static let eventsKey = Twox.hash128("System") + Twox.hash128("Events")
     static let ownerPrefix = Twox.hash128("SubtensorModule") + Twox.hash128("Owner")
+    static let blockHashPrefix = Twox.hash128("System") + Twox.hash128("BlockHash")
+
+    /// The block number a System.BlockHash key names (Twox64Concat of a u32), or nil for another key.
+    static func blockHashNumber(_ key: [UInt8]) -> UInt32? {
+        guard key.count == 32 + 8 + 4, Array(key[0 ..< 32]) == blockHashPrefix else { return nil }
+        let encoded = Array(key[40...])
+        guard StorageHasher.twox64Concat.hash(encoded) == Array(key[32...]) else { return nil }
+        return encoded.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << UInt32(8 * $1.offset) }
+    }
 
     /// blake2_128(account) ‖ account after a prefix.
     static func accountKey(_ prefix: [UInt8], _ account: Bytes32) -> [UInt8] {

@@ -197,6 +197,8 @@ import TestSupport
         let account = try #require(try await s.storage(Self.accountKey(coldID)))
         #expect(Array(account[0 ..< 4]) == [1, 0, 0, 0])                   // nonce 1
         #expect(try await s.storage(DevnetStorageKeys.owner(hotkey)) == coldID.bytes)
+        let blockHashKey = Twox.hash128("System") + Twox.hash128("BlockHash") + Twox.hash64(UInt32(1).scaleEncoded) + UInt32(1).scaleEncoded
+        #expect(try await s.storage(blockHashKey) == (try await s.node.hash(1)).bytes)
         #expect(try await s.storage(StorageItem.lastPoWRegistrationBlock.key(hotkey: hotkey)) != nil)
 
         // The faucet: legacy work over the signer, 1,000 TAO minted.
