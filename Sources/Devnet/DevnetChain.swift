@@ -230,7 +230,11 @@ actor DevnetChain {
     }
 
     /// Forgets all subscriptions (the server stopped; its connections are gone).
-    func dropAllSubscriptions() { subscriptions.removeAll() }
+    func dropAllSubscriptions() {
+        subscriptions.removeAll()
+        extrinsicWatchers.removeAll()
+        for i in pool.indices { pool[i].watcher = nil }
+    }
 
     var subscriptionCount: Int { subscriptions.count }
 
