@@ -58,9 +58,10 @@ let package = Package(
         .target(name: "Wallet", dependencies: ["PoWCore", "ChainCodec", "Keys"]),
         // Shared libraries opened at run time (GPU drivers and compilers), so nothing optional is linked.
         .target(name: "LibraryLoading"),
-        // Chain access: the JSON-RPC client (WebSocket, TLS) and the Subtensor queries over it.
+        // Chain access: the JSON-RPC client (WebSocket, TLS), the Subtensor queries over it, submitting and watching
+        // extrinsics and reading their outcome from the block's events.
         .target(name: "Subtensor", dependencies: [
-            "PoWCore", "ChainCodec",
+            "PoWCore", "ChainCodec", "ChainMetadata", "Extrinsics",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -117,7 +118,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet", "Keys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SubtensorTests", dependencies: [
-            "PoWCore", "ChainCodec", "Subtensor", "TestSupport",
+            "PoWCore", "ChainCodec", "ChainMetadata", "Extrinsics", "Subtensor", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -30,6 +30,15 @@ public enum ExtrinsicError: Error, Equatable, Sendable, CustomStringConvertible 
     case missingExtrinsicType(String)
     /// A signature that is not 64 bytes.
     case badSignatureLength(Int)
+    /// Decoding: fewer bytes than the value needs.
+    case truncated(at: String, needed: Int, available: Int)
+    /// Decoding: bytes that no value of the type encodes to (a bool of 2, an unknown variant index, a compact not in
+    /// shortest form, text that is not UTF-8, a length that cannot fit in the bytes left).
+    case invalidEncoding(at: String, type: String, detail: String)
+    /// Decoding: bytes left over after the value.
+    case trailingBytes(at: String, count: Int)
+    /// Events: the `System.Events` records are not shaped as `EventRecord { phase, event, topics }`.
+    case unexpectedEventShape(String)
 
     public var description: String {
         switch self {
@@ -49,6 +58,11 @@ public enum ExtrinsicError: Error, Equatable, Sendable, CustomStringConvertible 
             return "runtime lists signed extension \(name) (extra \(extra), additional \(additional)), which this client cannot fill: refusing to sign"
         case .missingExtrinsicType(let what): return "metadata does not give the extrinsic's \(what) type"
         case .badSignatureLength(let n): return "signature is \(n) bytes; sr25519 signatures are 64"
+        case .truncated(let at, let needed, let available):
+            return "\(at): needs \(needed) byte\(needed == 1 ? "" : "s"), only \(available) left"
+        case .invalidEncoding(let at, let type, let detail): return "\(at): not a valid \(type): \(detail)"
+        case .trailingBytes(let at, let count): return "\(at): \(count) unexpected byte\(count == 1 ? "" : "s") after the value"
+        case .unexpectedEventShape(let detail): return "System.Events: \(detail)"
         }
     }
 }

@@ -2,28 +2,6 @@ import ChainCodec
 import Logging
 import PoWCore
 
-/// Why a chain query failed. Each description is one line.
-public enum ChainError: Error, Equatable, CustomStringConvertible {
-    /// The JSON-RPC call failed (node error, timeout, connection …).
-    case rpc(RPCError)
-    /// A storage value could not be decoded.
-    case storage(StorageError)
-    /// `chain_getBlockHash(n)` returned null: the node does not know block n.
-    case noBlockHash(UInt64)
-    /// `blockWithRetry` failed every attempt; the last error is kept.
-    case retriesExhausted(attempts: Int, last: String)
-
-    public var description: String {
-        switch self {
-        case .rpc(let e): return e.description
-        case .storage(let e): return e.description
-        case .noBlockHash(let n): return "network error: the node has no hash for block \(n)"
-        case .retriesExhausted(let attempts, let last):
-            return "could not read the block and difficulty after \(attempts) attempts: \(last)"
-        }
-    }
-}
-
 /// A block with the values a solver needs (bittensor's Python `_get_block_with_retry`).
 public struct BlockInfo: Sendable, Hashable, CustomStringConvertible {
     public let number: UInt64

@@ -11,13 +11,16 @@ import PoWCore
 
 /// A small Substrate-like JSON-RPC node over WebSocket on 127.0.0.1, for tests only.
 /// It answers chain_getHeader, chain_getBlockHash, chain_getFinalizedHead, state_getStorage, chain_subscribeNewHeads
-/// and chain_unsubscribeNewHeads from an in-memory chain; `override` replaces any method's behaviour.
+/// and chain_unsubscribeNewHeads from an in-memory chain, and the author, block, metadata and nonce methods of
+/// submitting extrinsics (`watchScript`, `blocks`, `metadata`); `override` replaces any method's behaviour.
 // @unchecked: its chain state and overrides are behind its lock; the NIO objects it holds are thread-safe.
 final class MockNode: @unchecked Sendable {
     /// What the node does with one request.
     indirect enum Action {
         case result(JSONValue)
         case error(code: Int64, message: String)
+        /// A JSON-RPC error with `data` (how Substrate's pool says why it refused an extrinsic).
+        case errorWithData(code: Int64, message: String, data: JSONValue)
         /// Send this text as is (malformed replies).
         case raw(String)
         /// Send nothing.
@@ -45,6 +48,18 @@ final class MockNode: @unchecked Sendable {
     private(set) var best: UInt64 = 100
     var storage: [[UInt8]: [UInt8]] = [:]
     private(set) var requestLog: [String] = []
+    /// author_submitAndWatchExtrinsic: the statuses sent after the reply, in order.
+    var watchScript: [JSONValue] = []
+    /// Open author_submitAndWatchExtrinsic subscriptions: id → channel.
+    private var watchers: [String: Channel] = [:]
+    /// Extrinsics received by either author method.
+    private(set) var submitted: [[UInt8]] = []
+    /// chain_getBlock: block hash → extrinsics.
+    var blocks: [Bytes32: [[UInt8]]] = [:]
+    /// state_getMetadata's answer.
+    var metadata: [UInt8] = []
+    /// Params of author_unwatchExtrinsic calls.
+    private(set) var unwatched: [String] = []
     private(set) var connectionCount = 0
 
     init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) { self.group = group }
@@ -62,6 +77,22 @@ final class MockNode: @unchecked Sendable {
     func setStorage(_ key: [UInt8], _ value: [UInt8]?) { lock.withLock { storage[key] = value } }
     var log: [String] { lock.withLock { requestLog } }
     var subscriberCount: Int { lock.withLock { subscribers.count } }
+    var watcherCount: Int { lock.withLock { watchers.count } }
+    var submittedExtrinsics: [[UInt8]] { lock.withLock { submitted } }
+    var unwatchedIDs: [String] { lock.withLock { unwatched } }
+    func setBlock(_ hash: Bytes32, extrinsics: [[UInt8]]) { lock.withLock { blocks[hash] = extrinsics } }
+    func setMetadata(_ bytes: [UInt8]) { lock.withLock { metadata = bytes } }
+    func setWatchScript(_ statuses: [JSONValue]) { lock.withLock { watchScript = statuses } }
+
+    /// Sends a status to every open watch (as a node does when the extrinsic's state changes).
+    func sendWatchStatus(_ status: JSONValue) {
+        let targets = lock.withLock { Array(watchers) }
+        for (id, channel) in targets {
+            let note: JSONValue = ["jsonrpc": "2.0", "method": "author_extrinsicUpdate",
+                                   "params": ["subscription": .string(id), "result": status]]
+            send(note.jsonText, on: channel)
+        }
+    }
     var connectionsOpened: Int { lock.withLock { connectionCount } }
 
     // MARK: Server
@@ -109,7 +140,7 @@ final class MockNode: @unchecked Sendable {
     /// Drops every connection but keeps listening.
     func dropConnections() {
         let open = lock.withLock { () -> [Channel] in
-            defer { connections = [:]; subscribers = [:] }
+            defer { connections = [:]; subscribers = [:]; watchers = [:] }
             return Array(connections.values)
         }
         for c in open { try? c.close().wait() }
@@ -153,6 +184,7 @@ final class MockNode: @unchecked Sendable {
         lock.withLock {
             connections[ObjectIdentifier(channel)] = nil
             subscribers = subscribers.filter { $0.value !== channel }
+            watchers = watchers.filter { $0.value !== channel }
         }
     }
 
@@ -176,6 +208,9 @@ final class MockNode: @unchecked Sendable {
         case .error(let code, let message):
             send(JSONValue.object(["jsonrpc": "2.0", "id": id, "error": ["code": .int(code), "message": .string(message)]]).jsonText,
                  on: channel)
+        case .errorWithData(let code, let message, let data):
+            let error: JSONValue = ["code": .int(code), "message": .string(message), "data": data]
+            send(JSONValue.object(["jsonrpc": "2.0", "id": id, "error": error]).jsonText, on: channel)
         case .raw(let text):
             send(text, on: channel)
         case .silence, .standard:
@@ -217,6 +252,55 @@ final class MockNode: @unchecked Sendable {
         case "chain_unsubscribeNewHeads":
             let id = params.first?.stringValue ?? ""
             return .result(.bool(lock.withLock { subscribers.removeValue(forKey: id) != nil }))
+        case "author_submitExtrinsic":
+            guard let text = params.first?.stringValue, let bytes = try? Hex.decode(text) else {
+                return .error(code: -32602, message: "Invalid params")
+            }
+            lock.withLock { submitted.append(bytes) }
+            return .result(.string(Hex.encode(blake2b256(bytes))))
+        case "author_submitAndWatchExtrinsic":
+            guard let text = params.first?.stringValue, let bytes = try? Hex.decode(text) else {
+                return .error(code: -32602, message: "Invalid params")
+            }
+            let (id, script) = lock.withLock { () -> (String, [JSONValue]) in
+                let id = "watch\(nextSubscription)"
+                nextSubscription += 1
+                watchers[id] = channel
+                submitted.append(bytes)
+                return (id, watchScript)
+            }
+            // Like Substrate: the reply, then each status as the pool reports it.
+            channel.eventLoop.execute {
+                for status in script {
+                    let note: JSONValue = ["jsonrpc": "2.0", "method": "author_extrinsicUpdate",
+                                           "params": ["subscription": .string(id), "result": status]]
+                    self.send(note.jsonText, on: channel)
+                }
+            }
+            return .result(.string(id))
+        case "author_unwatchExtrinsic":
+            let id = params.first?.stringValue ?? ""
+            return .result(.bool(lock.withLock { () -> Bool in
+                unwatched.append(id)
+                return watchers.removeValue(forKey: id) != nil
+            }))
+        case "chain_getBlock":
+            guard let text = params.first?.stringValue, let hash = try? Bytes32(hex: text) else {
+                return .error(code: -32602, message: "Invalid params")
+            }
+            guard let extrinsics = lock.withLock({ blocks[hash] }) else { return .result(.null) }
+            var h = header(lock.withLock { best })
+            if case .object(var o) = h { o["parentHash"] = .string(Bytes32.zero.hex); h = .object(o) }
+            return .result(["block": ["header": h, "extrinsics": .array(extrinsics.map { .string(Hex.encode($0)) })],
+                            "justifications": .null])
+        case "state_getMetadata":
+            return .result(.string(Hex.encode(lock.withLock { metadata })))
+        case "state_getRuntimeVersion":
+            return .result(["specName": "node-subtensor", "implName": "node-subtensor", "authoringVersion": 1,
+                            "specVersion": 343, "implVersion": 1, "apis": [], "transactionVersion": 1, "stateVersion": 1])
+        case "system_accountNextIndex":
+            guard params.first?.stringValue != nil else { return .error(code: -32602, message: "Invalid params") }
+            return .result(.int(7))
         default:
             return .error(code: -32601, message: "Method not found")
         }

@@ -5,12 +5,6 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Why a network name or URL was refused. One line.
-public struct EndpointError: Error, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Where a Subtensor node is: bittensor's network names, or a ws:// / wss:// URL.
 public struct SubtensorEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// bittensor's settings: finney, test, archive; local is `BT_SUBTENSOR_CHAIN_ENDPOINT` or `ws://127.0.0.1:9944`.

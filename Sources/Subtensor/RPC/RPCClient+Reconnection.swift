@@ -87,7 +87,7 @@ extension RPCClient {
 
     /// Fails the requests sent on this connection; queued ones wait for the next. Returns whether it had connected.
     private func disconnected(generation: Int, reason: String) -> Bool {
-        let (wasConnected, failed) = state.withLock { s in
+        let (wasConnected, failed, ended) = state.withLock { s in
             let wasConnected = s.connection?.generation == generation
             if wasConnected { s.connection = nil }
             s.lastError = reason
@@ -96,12 +96,21 @@ extension RPCClient {
                 failed.append(p)
                 s.pending[id] = nil
             }
+            // Confirmed subscriptions that must not be repeated end here; the others are renewed on the next connection.
+            var ended: [Subscription] = []
+            for (local, sub) in s.subscriptions where !sub.renew && sub.serverID != nil {
+                ended.append(sub)
+                s.subscriptions[local] = nil
+            }
             for local in s.subscriptions.keys { s.subscriptions[local]?.serverID = nil }
             s.serverSubscriptions = [:]
-            return (wasConnected, failed)
+            return (wasConnected, failed, ended)
         }
         for p in failed {
             finish(p, .failure(.connectionClosed(method: p.method, endpoint: endpoint.url, reason: reason)))
+        }
+        for sub in ended {
+            sub.continuation.finish(throwing: RPCError.connectionClosed(method: sub.method, endpoint: endpoint.url, reason: reason))
         }
         return wasConnected
     }

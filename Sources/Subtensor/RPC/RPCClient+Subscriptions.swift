@@ -7,6 +7,9 @@ extension RPCClient {
         let params: [JSONValue]
         let unsubscribeMethod: String
         let continuation: AsyncThrowingStream<JSONValue, any Error>.Continuation
+        /// Renewed after a reconnect; when false the stream ends with `connectionClosed` instead (subscribing again
+        /// would repeat what the subscription did, e.g. submit an extrinsic).
+        var renew = true
         var serverID: String?
         /// The `subscribe` caller, until the first confirmation.
         var waiter: CheckedContinuation<Result<Void, RPCError>, Never>?
@@ -14,8 +17,10 @@ extension RPCClient {
     }
 
     /// Subscribes (e.g. `chain_subscribeNewHeads`) and returns the notifications' `result` values. The subscription is
-    /// renewed after each reconnect; ending the iteration unsubscribes. Throws if the node refuses the first subscription.
+    /// renewed after each reconnect (with `renew`; without, a lost connection ends the stream with `connectionClosed`);
+    /// ending the iteration unsubscribes. Throws if the node refuses the first subscription.
     public func subscribe(_ method: String, _ params: [JSONValue] = [], unsubscribe unsubscribeMethod: String,
+                          renew: Bool = true,
                           timeout: Duration? = nil) async throws(RPCError) -> AsyncThrowingStream<JSONValue, any Error> {
         start()
         let timeout = timeout ?? configuration.requestTimeout
@@ -28,7 +33,7 @@ extension RPCClient {
             let connected: Bool? = state.withLock { s in
                 if s.closed { return nil }
                 s.subscriptions[local] = Subscription(method: method, params: params, unsubscribeMethod: unsubscribeMethod,
-                                                      continuation: continuation, serverID: nil, waiter: c)
+                                                      continuation: continuation, renew: renew, serverID: nil, waiter: c)
                 s.subscriptions[local]?.waiterTimeout = Task { [weak self] in
                     try? await Task.sleep(for: timeout)
                     if !Task.isCancelled { self?.subscriptionTimedOut(local: local, after: timeout) }
