@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # --install: install the Debian packages first; --install-only: only that (exit status says whether it worked).
 if [[ "${1:-}" == "--install" || "${1:-}" == "--install-only" ]]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user >/dev/null
+    apt-get -o APT::Sandbox::User=root update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o APT::Sandbox::User=root install -y -qq gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user >/dev/null
     [[ "$1" == "--install-only" ]] && exit 0
 fi
 for tool in aarch64-linux-gnu-gcc qemu-aarch64 clang swiftc python3; do

@@ -21,6 +21,14 @@ public struct PoWSolution: Sendable, Equatable {
 
     public var scheme: ChallengeScheme { challenge.scheme }
 
+    /// The hash of the block the work was done on, when the challenge was built from it.
+    public var blockHash: Bytes32? {
+        switch challenge {
+        case .legacy(let l): return l.blockHash
+        case .v1(let v): return v.blockHash
+        }
+    }
+
     /// Recomputes the seal with the general-purpose hashes and applies the rule by multiplication:
     /// an independent path from the kernels that found it.
     public func verify() -> Bool {

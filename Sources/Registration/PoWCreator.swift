@@ -159,11 +159,32 @@ public final class PoWCreator: Sendable {
     /// Moves the workers to `head` if it is newer than their work (compare and swap in one step, so the
     /// follower and the stale-solution path cannot move them back to an older block).
     private func follow(_ head: NewHead) async throws {
-        guard let current = engine.currentWork, head.number > current.blockNumber else { return }
+        guard let current = engine.currentWork else { return }
+        guard head.number > current.blockNumber else {
+            // A head that is not newer: a reconnect (the node may be another chain now) or a reorganization.
+            // Work on a block the live chain does not have can never be accepted: move to this head.
+            guard try await !isOnChain(number: current.blockNumber, hash: current.blockHash) else { return }
+            let next = try await work(number: head.number, hash: head.hash)
+            engine.update(next)
+            tracker.withLock { $0?.newWork(next) }
+            logger.warning("the chain no longer has the block the work was on; solving on its head",
+                           metadata: ["work_block": "\(current.blockNumber)", "head": "\(head.number)"])
+            return
+        }
         let next = try await work(number: head.number, hash: head.hash)
         guard engine.updateIfNewer(next) else { return }
         tracker.withLock { $0?.newWork(next) }
         logger.debug("new block", metadata: ["block": "\(head.number)", "difficulty": "\(next.difficulty)"])
+    }
+
+    /// Whether the chain's block `number` has `hash` (false when the chain has no such block yet). A failed read
+    /// is thrown, not taken for an answer.
+    private func isOnChain(number: UInt64, hash: Bytes32?) async throws -> Bool {
+        guard let hash else { return true }
+        do { return try await chain.blockHash(number) == hash } catch let error as ChainError {
+            if case .noBlockHash = error { return false }
+            throw error
+        }
     }
 
     /// Follows new heads until cancelled: swaps the challenge, refreshes the difficulty and stops the engine
@@ -297,7 +318,15 @@ public final class PoWCreator: Sendable {
                         logger.warning("reading block \(head) failed; judging by block \(known)", metadata: ["error": "\(error)"])
                     }
                 }
-                guard let reason = rejection(of: solution, head: head) else { return .solved(solution) }
+                guard let reason = rejection(of: solution, head: head) else {
+                    // The last check: the live chain must have the very block the work was done on (a node that
+                    // restarted or reorganized since would refuse it).
+                    if try await isOnChain(number: solution.blockNumber, hash: solution.blockHash) { return .solved(solution) }
+                    logger.warning("dropped a solution for a block the live chain does not have; solving on its head",
+                                   metadata: ["work_block": "\(solution.blockNumber)"])
+                    try await follow(NewHead(number: head, hash: try await chain.blockHash(head)))
+                    continue
+                }
                 logger.info("dropped a solution; solving on", metadata: ["reason": "\(reason)", "work_block": "\(solution.blockNumber)"])
             }
         }

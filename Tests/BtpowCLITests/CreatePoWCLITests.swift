@@ -15,11 +15,11 @@ final class CreatePoWCLITests: XCTestCase {
     var devnet: Process?
     var port = 0
 
-    /// Starts `btpow devnet --port 0` and reads the port it prints.
-    func startDevnet(_ extra: [String] = []) throws {
+    /// Starts `btpow devnet` (on a free port unless `port` is given) and reads the port it prints.
+    func startDevnet(_ extra: [String] = [], port requested: Int = 0, difficulty: String = "2000", blockTime: String = "0.5") throws {
         let process = Process()
         process.executableURL = CLI.binary
-        process.arguments = ["devnet", "--port", "0", "--block-time", "0.5", "--difficulty", "2000"] + extra
+        process.arguments = ["devnet", "--port", "\(requested)", "--block-time", blockTime, "--difficulty", difficulty] + extra
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -48,6 +48,63 @@ final class CreatePoWCLITests: XCTestCase {
     }
 
     var network: String { "ws://127.0.0.1:\(port)" }
+
+    /// One JSON-RPC call over HTTP POST to the devnet.
+    func rpc(_ method: String, _ params: String) throws -> Any? {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#.utf8)
+        nonisolated(unsafe) var body: Data?
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, _, _ in body = data; done.signal() }.resume()
+        _ = done.wait(timeout: .now() + 10)
+        guard let body, let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else { return nil }
+        return object["result"]
+    }
+
+    /// The node is replaced by another chain on the same port while create-pow solves a block of the old one: it
+    /// says the connection was lost and restored, moves to the live chain, and returns work for a block the live
+    /// chain has (never the dead chain's).
+    func testDeadChainIsNeverReturned() throws {
+        try startDevnet(difficulty: "18446744073709551615")   // unsolvable: the old chain never yields a solution
+        let oldPort = port
+        let solver = Process()
+        solver.executableURL = CLI.binary
+        solver.arguments = ["create-pow", "--network", network, "--netuid", "1", "--scheme", "legacy", "--hotkey", Self.mainHotkey,
+                            "--coldkey", Self.mainColdkeySS58, "--threads", "1", "--json", "--no-output-in-place"]
+        let out = Pipe(), err = Pipe()
+        solver.standardOutput = out
+        solver.standardError = err
+        solver.standardInput = FileHandle.nullDevice
+        try solver.run()
+        Thread.sleep(forTimeInterval: 3)                     // a few blocks of the old chain
+        let deadHash = try rpc("chain_getBlockHash", "[4]") as? String
+        XCTAssertNotNil(deadHash, "the old chain reached block 4")
+        devnet?.interrupt()
+        devnet?.waitUntilExit()
+        // A new chain on the same port that stays at head 0 (a block a minute): only moving back to its head solves.
+        try startDevnet(port: oldPort, difficulty: "2000", blockTime: "60")
+        let deadline = Date().addingTimeInterval(60)
+        while solver.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if solver.isRunning {
+            solver.terminate()
+            solver.waitUntilExit()
+            return XCTFail("create-pow still solving a minute after the chain was replaced: "
+                           + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: errData, as: UTF8.self)
+        XCTAssertEqual(solver.terminationStatus, 0, stderr)
+        XCTAssertTrue(stderr.contains("connection to the node lost"), stderr)
+        XCTAssertTrue(stderr.contains("connection to the node restored"), stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: outData) as? [String: Any], String(decoding: outData, as: UTF8.self))
+        let block = try XCTUnwrap((json["block_number"] as? NSNumber)?.intValue)
+        let hash = try XCTUnwrap(json["block_hash"] as? String)
+        XCTAssertEqual(try rpc("chain_getBlockHash", "[\(block)]") as? String, hash, "the solution's block is on the live chain")
+        XCTAssertNotEqual(hash, deadHash)
+    }
 
     func testCreatePoWWithWalletFilesSolvesAndDevnetAcceptsIt() throws {
         try startDevnet()

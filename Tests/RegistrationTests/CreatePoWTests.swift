@@ -244,6 +244,34 @@ final class CreatePoWTests: XCTestCase {
         await server.stop()
     }
 
+    /// The node is replaced by another chain on the same port (a new devnet, head 0) while solving block 4 of the
+    /// old one: the work moves to the live chain's head, and the solution returned is for a block the live chain has.
+    func testChainReplacedMidSolveWorkMovesToTheLiveChain() async throws {
+        let (old, port) = try await startLocalChain(difficulty: .max)
+        let client = try localChainClient(port: port)
+        let pow = creator(client)
+        let run = Task { try await pow.run() }
+        for _ in 0 ..< 4 { _ = await old.produceBlock() }
+        try await eventually("solving block 4") { pow.engine.currentWork?.blockNumber == 4 }
+        let deadHash = try XCTUnwrap(pow.engine.currentWork?.blockHash)
+        await old.stop()
+        let (live, _) = try await startLocalChain(difficulty: 3000, port: port)
+        let liveGenesis = try await finishes(within: 10) { try await client.blockHash(0) }   // once reconnected
+        XCTAssertNotEqual(liveGenesis, deadHash)
+        // A head of the live chain (number 1, not newer than 4) moves the workers to the live chain.
+        _ = await live.produceBlock()
+        let outcome = try await finishes(within: 30) { try await run.value }
+        guard case .solved(let solution) = outcome else { return XCTFail("expected a solution") }
+        XCTAssertTrue(solution.verify())
+        XCTAssertLessThanOrEqual(solution.blockNumber, 1)
+        let liveHash = try await client.blockHash(solution.blockNumber)
+        XCTAssertEqual(solution.blockHash, liveHash, "a block the live chain has")
+        XCTAssertNotEqual(solution.blockHash, deadHash)
+        _ = try await live.submit(solution, legacyNetuid: 1)
+        await client.close()
+        await live.stop()
+    }
+
     func testV1AgainstDevnet() async throws {
         let (server, client) = try await startDevnet(difficulty: 4000)
         // The devnet stores MinDifficulty 1, so v1 work meets the subnet's difficulty unclamped.

@@ -20,7 +20,8 @@ guard let offline = try await engine.solve(work) else { fatalError("no solution 
 print("offline: nonce \(offline.nonce), seal \(offline.seal.hex), verifies: \(offline.verify())")
 
 // 2. create_pow against a local chain: follows its blocks and returns work that is fresh on it.
-let logger = Logger(label: "example")
+var logger = Logger(label: "example")
+logger.logLevel = .warning
 let chain = DevnetServer(configuration: DevnetConfiguration(port: 0, blockTime: .seconds(1), subnets: [1], difficulty: 50_000),
                          logger: logger)
 let port = try await chain.start()

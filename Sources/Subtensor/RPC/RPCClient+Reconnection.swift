@@ -48,7 +48,12 @@ extension RPCClient {
             let wasConnected = disconnected(generation: generation, reason: reason)
             if Task.isCancelled || state.withLock({ $0.closed }) { return }
             if wasConnected { backoff = configuration.initialBackoff }
-            logger.info("connection lost; reconnecting", metadata: ["reason": "\(reason)", "in": "\(backoff)"])
+            // Said once per loss (a user should see that the node went away and is being reached again); each retry after.
+            if wasConnected {
+                logger.warning("connection to the node lost; reconnecting", metadata: ["reason": "\(reason)"])
+            } else {
+                logger.info("reconnecting", metadata: ["reason": "\(reason)", "in": "\(backoff)"])
+            }
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, configuration.maxBackoff)
         }
@@ -67,7 +72,12 @@ extension RPCClient {
             s.connectWaiters = [:]
             return (queued.sorted { $0.0 < $1.0 }, Array(s.subscriptions.keys).sorted(), waiters)
         }
-        logger.info("connected", metadata: ["queued": "\(queued.count)", "subscriptions": "\(subscriptions.count)"])
+        let restored = state.withLock { $0.connectCount } > 1
+        if restored {
+            logger.warning("connection to the node restored", metadata: ["subscriptions": "\(subscriptions.count)"])
+        } else {
+            logger.info("connected", metadata: ["queued": "\(queued.count)", "subscriptions": "\(subscriptions.count)"])
+        }
         for (_, w) in waiters { w.resume(returning: true) }
         Task {
             for (id, text) in queued { await self.write(id: id, text: text, on: connection) }
