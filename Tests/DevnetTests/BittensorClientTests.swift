@@ -12,8 +12,9 @@ import Testing
 @Suite struct BittensorClientTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs a program with output to files (no pipe to fill up); returns its status, stdout and stderr.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
+    /// Runs a program with output to files (no pipe to fill up); returns its status, stdout and stderr. Waits without
+    /// blocking a thread: the devnet it talks to runs on the same cooperative pool.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, stdout: Data, stderr: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("btpow-devnet-py-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -26,15 +27,26 @@ import Testing
         process.currentDirectoryURL = root
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try Data(contentsOf: out), String(decoding: try Data(contentsOf: err), as: UTF8.self))
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { process.terminationHandler = nil; continuation.resume(throwing: error) }
+        }
+        return (status, try Data(contentsOf: out), String(decoding: try Data(contentsOf: err), as: UTF8.self))
     }
 
+    /// The venv's python, made (once) by tools/setup_devnet_python.sh; nil when pip cannot install the packages.
     static let python: String? = {
-        guard let setup = try? run("/bin/bash", [root.appendingPathComponent("tools/setup_devnet_python.sh").path]),
-              setup.status == 0 else { return nil }
-        return String(decoding: setup.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [root.appendingPathComponent("tools/setup_devnet_python.sh").path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }()
 
     @Test(.enabled(if: python != nil, "pip could not install bittensor==11.3.0 and py-sr25519-bindings (tools/setup_devnet_python.sh)"))
@@ -50,7 +62,7 @@ import Testing
         let (workNonce, seal) = findNonce(.legacy(LegacyChallenge(blockHash: head.hash, hotkey: coldID)),
                                           rule: .chainLittleEndian, difficulty: 10)
         let args: JSONValue = ["block_number": JSONValue(head.number), "nonce": JSONValue(workNonce), "work": .string(seal.hex)]
-        let result = try Self.run(Self.python!, [Self.root.appendingPathComponent("tools/devnet_signed_client.py").path,
+        let result = try await Self.run(Self.python!, [Self.root.appendingPathComponent("tools/devnet_signed_client.py").path,
                                                  String(port), Hex.encode(seed).replacingOccurrences(of: "0x", with: ""),
                                                  "faucet", args.jsonText])
         #expect(result.status == 0, "\(result.stderr)")
@@ -68,6 +80,32 @@ import Testing
         let bytes = try Hex.decode(try #require(stored))
         #expect(Array(bytes[0 ..< 4]) == [1, 0, 0, 0])
         #expect(Array(bytes[16 ..< 24]) == UInt64(1_000_000_000_000).scaleEncoded)
+        await server.stop()
+    }
+
+    @Test(.enabled(if: python != nil, "pip could not install bittensor==11.3.0 and py-sr25519-bindings (tools/setup_devnet_python.sh)"))
+    func bittensorSignsAPowRegisterTheDevnetAccepts() async throws {
+        let (server, port) = try await startDevnet()
+        let node = Node(server: server, port: port)
+        try await node.produce(2)
+        let seed = [UInt8](repeating: 0x5b, count: 32)
+        let coldkey = try SR25519.Keypair(miniSecret: SecretBytes(copying: seed), sodium: try Sodium.shared())
+        let coldID = Bytes32(coldkey.publicKey.bytes)!
+        let hotkey = key(0x5c)
+        let head = try await node.head()
+        let (workNonce, seal) = findNonce(.v1(V1Challenge(netuid: 1, blockHash: head.hash, hotkey: hotkey, coldkey: coldID)),
+                                          rule: .chainLittleEndian, difficulty: 10)
+        let args: JSONValue = ["netuid": 1, "work_block": JSONValue(head.number), "nonce": JSONValue(workNonce),
+                               "work": .string(seal.hex), "hotkey": .string(hotkey.hex)]
+        let result = try await Self.run(Self.python!, [Self.root.appendingPathComponent("tools/devnet_signed_client.py").path,
+                                                 String(port), Hex.encode(seed).replacingOccurrences(of: "0x", with: ""),
+                                                 "pow_register", args.jsonText])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try parseJSON(result.stdout)
+        #expect(json["included"] == true)
+        #expect(json["verified"] == true)
+        let uid = try await httpCall(port: port, "state_getStorage", [.string(Hex.encode(StorageItem.uids.key(netuid: 1, hotkey: hotkey)))])
+        #expect(uid == "0x0000")
         await server.stop()
     }
 }
