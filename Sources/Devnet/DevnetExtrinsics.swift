@@ -126,6 +126,8 @@ extension DevnetRPCError {
 /// An extrinsic accepted into the pool, waiting for the next block.
 struct PoolEntry: Sendable {
     let extrinsic: DevnetExtrinsic
+    /// Whether its nonce follows the account's without a gap (else it waits in the future queue).
+    var isReady = false
     /// The watcher (`author_submitAndWatchExtrinsic`): its subscription and connection.
     var watcher: (subscription: String, connection: Connection)?
 }
@@ -161,15 +163,11 @@ extension DevnetChain {
         }
         let account = headState.accounts[x.signer] ?? DevnetAccount()
         if x.nonce < account.nonce { throw .invalidTransaction("Transaction is outdated") }
-        let pending = UInt32(pool.filter { $0.extrinsic.signer == x.signer }.count)
-        if x.nonce < account.nonce &+ pending {
+        if pool.contains(where: { $0.extrinsic.signer == x.signer && $0.extrinsic.nonce == x.nonce }) {
             throw DevnetRPCError(code: 1014, message: "Priority is too low: (0 vs 0)",
                                  data: .string("The transaction has too low priority to replace another transaction already in the pool."))
         }
-        if x.nonce > account.nonce &+ pending {
-            // A node parks such a transaction in its future queue; the devnet refuses it instead.
-            throw .invalidTransaction("Transaction will be valid in the future")
-        }
+        // A nonce beyond the next one is kept, as a node keeps it in its future queue, until the gap is filled.
         try checkAtAdmission(x)
         return x
     }
@@ -205,10 +203,24 @@ extension DevnetChain {
         }
     }
 
-    /// The next nonce for `account`: the stored one plus the signer's extrinsics waiting in the pool, as a node's
-    /// `system_accountNextIndex` answers.
+    /// The next nonce for `account`: the stored one, past the signer's ready extrinsics in the pool (nonces without a
+    /// gap), as a node's `system_accountNextIndex` answers.
     func nextIndex(_ account: Bytes32) -> UInt32 {
-        (headState.accounts[account]?.nonce ?? 0) &+ UInt32(pool.filter { $0.extrinsic.signer == account }.count)
+        var n = headState.accounts[account]?.nonce ?? 0
+        let nonces = Set(pool.filter { $0.extrinsic.signer == account }.map(\.extrinsic.nonce))
+        while nonces.contains(n) { n &+= 1 }
+        return n
+    }
+
+    /// Marks the signer's extrinsics whose nonces now follow without a gap as ready; their watchers hear "ready".
+    private func promote(_ signer: Bytes32) {
+        let next = nextIndex(signer)
+        for i in pool.indices where pool[i].extrinsic.signer == signer && !pool[i].isReady && pool[i].extrinsic.nonce < next {
+            pool[i].isReady = true
+            if let w = pool[i].watcher {
+                notifyExtrinsic(w.subscription, w.connection, .string("ready"), final: false)
+            }
+        }
     }
 
     func submitExtrinsic(_ bytes: [UInt8], watcher: (String, Connection)?) throws(DevnetRPCError) -> Bytes32 {
@@ -221,9 +233,12 @@ extension DevnetChain {
         pool.append(PoolEntry(extrinsic: x, watcher: watcher.map { (subscription: $0.0, connection: $0.1) }))
         if let (subscription, connection) = watcher {
             extrinsicWatchers[subscription] = connection.id
-            connection.send(RPCEnvelope.notification(method: "author_extrinsicUpdate", subscription: .string(subscription),
-                                                     result: .string("ready")))
+            if x.nonce >= nextIndex(x.signer) {
+                connection.send(RPCEnvelope.notification(method: "author_extrinsicUpdate", subscription: .string(subscription),
+                                                         result: .string("future")))
+            }
         }
+        promote(x.signer)
         logger.info("devnet extrinsic in the pool", metadata: ["hash": "\(x.hash.hex)", "signer": "\(SS58.encode(publicKey: x.signer))"])
         return x.hash
     }
@@ -236,11 +251,14 @@ extension DevnetChain {
         var watchers: [(String, Connection)] = []
         var dropped: [(String, Connection)] = []
         let registrar = makeRegistrar(current: number)
-        for entry in pool {
+        // Arrival order, each signer's nonces in sequence: repeatedly the earliest extrinsic whose nonce is its
+        // account's next one. What is left waits (future nonces) or is dropped (outdated nonce, dead era).
+        var waiting = pool
+        while let index = waiting.firstIndex(where: { $0.extrinsic.nonce == (state.accounts[$0.extrinsic.signer]?.nonce ?? 0) }) {
+            let entry = waiting.remove(at: index)
             let x = entry.extrinsic
-            let account = state.accounts[x.signer] ?? DevnetAccount()
             // CheckMortality in this block: the birth block must still be the one signed.
-            guard x.nonce == account.nonce, x.era.birth(currentBlock: number) == x.birth else {
+            guard x.era.birth(currentBlock: number) == x.birth else {
                 if let w = entry.watcher { dropped.append((w.subscription, w.connection)) }
                 continue
             }
@@ -266,7 +284,22 @@ extension DevnetChain {
             included.append(x.bytes)
             if let w = entry.watcher { watchers.append((w.subscription, w.connection)) }
         }
-        pool.removeAll()
+        pool = []
+        for var entry in waiting {
+            entry.isReady = false
+            let x = entry.extrinsic
+            let stored = state.accounts[x.signer]?.nonce ?? 0
+            let eraAlive: Bool
+            switch x.era {
+            case .immortal: eraAlive = true
+            case .mortal(let period, _): eraAlive = number + 1 < x.birth + period
+            }
+            if x.nonce < stored || !eraAlive {
+                if let w = entry.watcher { dropped.append((w.subscription, w.connection)) }
+            } else {
+                pool.append(entry)
+            }
+        }
         return (included, watchers, dropped)
     }
 

@@ -261,7 +261,7 @@ import TestSupport
         #expect(try await s.storage(Self.accountKey(coldID)) == nil)
         #expect(try await s.ws.call("author_pendingExtrinsics")["result"] == .array([]))
 
-        // Accepted, included; then the same nonce again is outdated, and a nonce ahead is refused.
+        // Accepted, included; then the same nonce again is outdated.
         let accepted = try await s.powRegister(netuid: 1, hotkey: hotkey, coldkey: cold)
         #expect(try await s.rejection(accepted) == nil)
         #expect(try await s.rejection(accepted)?.code == 1013)      // already in the pool
@@ -269,11 +269,36 @@ import TestSupport
         #expect(try await s.storage(uidKey) == [0, 0])
         let reused = try await s.powRegister(netuid: 1, hotkey: key(0x45), coldkey: cold, nonce: 0)
         #expect(try await s.rejection(reused)?.data == "Transaction is outdated")
-        let ahead = try await s.powRegister(netuid: 1, hotkey: key(0x45), coldkey: cold, nonce: 5)
-        #expect(try await s.rejection(ahead)?.data == "Transaction will be valid in the future")
         #expect(try await s.storage(StorageItem.uids.key(netuid: 1, hotkey: key(0x45))) == nil)
         let account = try #require(try await s.storage(Self.accountKey(coldID)))
         #expect(Array(account[0 ..< 4]) == [1, 0, 0, 0])
+
+        // A nonce ahead (2, while 1 is next) waits in the future queue: accepted, watched as "future", not included,
+        // and accountNextIndex stays 1. Once 1 arrives (a faucet), both go into the next block, in nonce order.
+        let ahead = try await s.powRegister(netuid: 1, hotkey: key(0x45), coldkey: cold, nonce: 2)
+        let aheadSub = try await {
+            let reply = try await s.ws.call("author_submitAndWatchExtrinsic", [.string(Hex.encode(ahead.bytes))], id: 50)
+            return try #require(reply["result"]?.stringValue, "\(reply)")
+        }()
+        #expect(try await s.update(aheadSub) == .string("future"))
+        #expect(try await s.nextIndex(coldID) == 1)
+        try await s.node.produce()
+        #expect(try await s.storage(StorageItem.uids.key(netuid: 1, hotkey: key(0x45))) == nil)
+        #expect(try await s.ws.call("author_pendingExtrinsics", [], id: 51)["result"] == .array([.string(Hex.encode(ahead.bytes))]))
+        let head = try await s.node.head()
+        let (n, seal) = findNonce(.legacy(LegacyChallenge(blockHash: head.hash, hotkey: coldID)), rule: .chainLittleEndian, difficulty: 10)
+        let filler = try await s.sign("SubtensorModule", "faucet", [
+            "block_number": .uint(UInt128(head.number)), "nonce": .uint(UInt128(n)), "work": .bytes(seal.bytes),
+        ], signer: cold)
+        #expect(try await s.rejection(filler, id: 52) == nil)
+        #expect(try await s.update(aheadSub) == .string("ready"))
+        #expect(try await s.nextIndex(coldID) == 3)
+        try await s.node.produce()
+        #expect(try await s.update(aheadSub)["inBlock"] != nil)
+        #expect(try Self.events(try await s.storage(Self.eventsKey), metadata: s.builder.metadata).map(\.name)
+                == ["Faucet", "ExtrinsicSuccess", "NeuronRegistered", "ExtrinsicSuccess"])
+        #expect(try await s.storage(StorageItem.uids.key(netuid: 1, hotkey: key(0x45))) == [1, 0])
+        #expect(try await s.nextIndex(coldID) == 3)
     }
 
     @Test func dispatchErrorsArriveAsExtrinsicFailed() async throws {
