@@ -84,7 +84,7 @@ let package = Package(
         ]),
         // A local chain speaking the node's JSON-RPC (WebSocket and HTTP POST) for everything btpow uses.
         .target(name: "Devnet", dependencies: [
-            "PoWCore", "ChainCodec",
+            "PoWCore", "ChainCodec", "ChainMetadata", "Extrinsics", "Keys",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +135,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DevnetTests", dependencies: [
-            "Devnet", "PoWCore", "ChainCodec", "Subtensor", "TestSupport",
+            "Devnet", "PoWCore", "ChainCodec", "ChainMetadata", "Extrinsics", "Keys", "Subtensor", "TestSupport",
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "Logging", package: "swift-log"),
         ]),

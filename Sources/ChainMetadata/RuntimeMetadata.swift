@@ -198,12 +198,24 @@ public struct Constant: Sendable, Equatable {
     /// The SCALE-encoded value.
     public let value: [UInt8]
     public let docs: [String]
+
+    public init(name: String, type: UInt32, value: [UInt8], docs: [String] = []) {
+        self.name = name
+        self.type = type
+        self.value = value
+        self.docs = docs
+    }
 }
 
 public struct PalletStorage: Sendable, Equatable {
     /// The pallet's storage prefix (hashed with twox128 into every key).
     public let prefix: String
     public let entries: [StorageEntry]
+
+    public init(prefix: String, entries: [StorageEntry]) {
+        self.prefix = prefix
+        self.entries = entries
+    }
 }
 
 /// frame-metadata's `StorageHasher`, tags 0...6.
@@ -231,6 +243,14 @@ public struct StorageEntry: Sendable, Equatable {
     /// The SCALE encoding of the value a missing key reads as.
     public let defaultValue: [UInt8]
     public let docs: [String]
+
+    public init(name: String, modifier: Modifier, kind: Kind, defaultValue: [UInt8], docs: [String] = []) {
+        self.name = name
+        self.modifier = modifier
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.docs = docs
+    }
 
     public var valueType: UInt32 {
         switch kind {

@@ -40,8 +40,12 @@ public struct ChainState: Sendable, Equatable {
     public var lastPoWRegistrationBlock: [Bytes32: UInt64] = [:]
     /// UsedWork: seals already accepted (legacy path and faucet).
     public var usedWork: Set<Bytes32> = []
-    /// Balance credited by the faucet, per coldkey (not served as storage).
-    public var faucetCredits: [Bytes32: UInt64] = [:]
+    /// System.Account: nonce and free balance (the faucet mints here), per account.
+    public var accounts: [Bytes32: DevnetAccount] = [:]
+    /// SubtensorModule.Owner(hotkey): the coldkey that registered it.
+    public var owners: [Bytes32: Bytes32] = [:]
+    /// System.Events of this block: the SCALE `Vec<EventRecord>` (a count and the records), reset every block.
+    public var events: [[UInt8]] = []
 
     init() {}
 
@@ -57,7 +61,32 @@ public struct ChainState: Sendable, Equatable {
         }
         for (hotkey, block) in lastPoWRegistrationBlock.sorted(by: { $0.key.hex < $1.key.hex }) { bytes += hotkey.bytes; u64(block) }
         for seal in usedWork.sorted(by: { $0.hex < $1.hex }) { bytes += seal.bytes }
+        for (account, info) in accounts.sorted(by: { $0.key.hex < $1.key.hex }) {
+            bytes += account.bytes; u64(UInt64(info.nonce)); u64(info.free)
+        }
+        for (hotkey, coldkey) in owners.sorted(by: { $0.key.hex < $1.key.hex }) { bytes += hotkey.bytes + coldkey.bytes }
+        for record in events { bytes += record }
         return Bytes32(Keccak256.hash(bytes))!
+    }
+}
+
+/// One account's System.Account entry, as far as the devnet keeps it.
+public struct DevnetAccount: Sendable, Equatable {
+    public var nonce: UInt32 = 0
+    public var free: UInt64 = 0
+
+    public init(nonce: UInt32 = 0, free: UInt64 = 0) { self.nonce = nonce; self.free = free }
+
+    /// frame_system's `AccountInfo<u32, AccountData<u64>>`: nonce, consumers, providers, sufficients, then free,
+    /// reserved, frozen (u64 each) and flags (u128).
+    public var scaleEncoded: [UInt8] {
+        var out = nonce.scaleEncoded
+        out += UInt32(0).scaleEncoded                                   // consumers
+        out += UInt32(nonce > 0 || free > 0 ? 1 : 0).scaleEncoded       // providers: 1 once the account exists
+        out += UInt32(0).scaleEncoded                                   // sufficients
+        out += free.scaleEncoded + UInt64(0).scaleEncoded + UInt64(0).scaleEncoded
+        out += [UInt8](repeating: 0, count: 16)                         // flags
+        return out
     }
 }
 
@@ -85,4 +114,6 @@ struct Block: Sendable {
     let header: BlockHeader
     /// The state after this block; registrations submitted while it is the head land here.
     var state: ChainState
+    /// The extrinsics included, as submitted.
+    var extrinsics: [[UInt8]] = []
 }

@@ -18,36 +18,48 @@ actor DevnetChain {
     private(set) var blocks: [Block] = []
     private var numberByHash: [Bytes32: UInt64] = [:]
     private var subscriptions: [String: Connection] = [:]
+    /// The genesis block's hash (kept when history is trimmed).
+    let genesis: Bytes32
+    /// Signed extrinsics admitted and waiting for the next block, in arrival order.
+    var pool: [PoolEntry] = []
+    /// `author_submitAndWatchExtrinsic` subscriptions still open: id → connection id.
+    var extrinsicWatchers: [String: UInt64] = [:]
+    let signatureVerifier: SignatureVerifier
 
-    init(configuration: DevnetConfiguration, logger: Logger) {
+    init(configuration: DevnetConfiguration, logger: Logger, signatureVerifier: SignatureVerifier = .sr25519) {
         self.configuration = configuration
         self.logger = logger
+        self.signatureVerifier = signatureVerifier
         var state = ChainState()
         state.subnets[0] = SubnetState(difficulty: configuration.difficulty, powRegistrationAllowed: false)
         for netuid in configuration.subnets where netuid != 0 {
             state.subnets[netuid] = Self.newSubnet(configuration)
         }
-        let genesis = Self.makeHeader(number: 0, parent: .zero, state: state)
+        let genesis = Self.makeHeader(number: 0, parent: .zero, state: state, extrinsics: [])
         blocks = [Block(header: genesis, state: state)]
         numberByHash[genesis.hash] = 0
+        self.genesis = genesis.hash
     }
 
     static func newSubnet(_ configuration: DevnetConfiguration) -> SubnetState {
         SubnetState(difficulty: configuration.difficulty, minDifficulty: 1, maxDifficulty: UInt64.max / 4,
-                    powRegistrationAllowed: true, maxRegistrationsPerBlock: configuration.maxRegistrationsPerBlock)
+                    powRegistrationAllowed: configuration.powRegistrationAllowed, maxRegistrationsPerBlock: configuration.maxRegistrationsPerBlock)
     }
 
     /// Header hash as Substrate computes it: blake2b-256 of the SCALE header
-    /// (parent ‖ compact number ‖ state root ‖ extrinsics root ‖ empty digest).
-    static func makeHeader(number: UInt64, parent: Bytes32, state: ChainState) -> BlockHeader {
+    /// (parent ‖ compact number ‖ state root ‖ extrinsics root ‖ empty digest). The extrinsics root of a block with
+    /// extrinsics is blake2b-256 of their SCALE `Vec<Vec<u8>>` (a digest, not Substrate's trie root).
+    static func makeHeader(number: UInt64, parent: Bytes32, state: ChainState, extrinsics: [[UInt8]]) -> BlockHeader {
         let stateRoot = state.digest
+        let extrinsicsRoot = extrinsics.isEmpty ? emptyTrieRoot
+            : Bytes32(blake2b256(SCALE.compact(UInt64(extrinsics.count)) + extrinsics.flatMap { SCALE.compact(UInt64($0.count)) + $0 }))!
         var encoded = parent.bytes
         encoded += SCALE.compact(number)
         encoded += stateRoot.bytes
-        encoded += emptyTrieRoot.bytes
+        encoded += extrinsicsRoot.bytes
         encoded.append(0)   // digest: Vec<DigestItem> of length 0
         let hash = Bytes32(blake2b256(encoded))!
-        return BlockHeader(number: number, hash: hash, parentHash: parent, stateRoot: stateRoot, extrinsicsRoot: emptyTrieRoot)
+        return BlockHeader(number: number, hash: hash, parentHash: parent, stateRoot: stateRoot, extrinsicsRoot: extrinsicsRoot)
     }
 
     // MARK: Blocks
@@ -68,13 +80,16 @@ actor DevnetChain {
         return block(number: n)
     }
 
-    /// Seals the head and starts the next block: RegistrationsThisBlock resets, subscribers hear of it.
+    /// Seals the head and starts the next block: RegistrationsThisBlock and System.Events reset, the pool's
+    /// extrinsics are applied in arrival order, subscribers and watchers hear of it (finality is instant).
     @discardableResult
     func produceBlock() -> BlockHeader {
         var state = headState
         for netuid in state.subnets.keys { state.subnets[netuid]!.registrationsThisBlock = 0 }
-        let header = Self.makeHeader(number: head.number + 1, parent: head.hash, state: state)
-        blocks.append(Block(header: header, state: state))
+        state.events = []
+        let (included, watchers, dropped) = applyPool(to: &state, number: head.number + 1)
+        let header = Self.makeHeader(number: head.number + 1, parent: head.hash, state: state, extrinsics: included)
+        blocks.append(Block(header: header, state: state, extrinsics: included))
         numberByHash[header.hash] = header.number
         let excess = blocks.count - max(configuration.historyDepth, 16)
         if excess > 0 {
@@ -85,6 +100,11 @@ actor DevnetChain {
         let headerJSON = header.json
         for (id, connection) in subscriptions {
             connection.send(RPCEnvelope.notification(method: "chain_newHead", subscription: .string(id), result: headerJSON))
+        }
+        for (subscription, connection) in dropped { notifyExtrinsic(subscription, connection, .string("invalid"), final: true) }
+        for (subscription, connection) in watchers {
+            notifyExtrinsic(subscription, connection, ["inBlock": .string(header.hash.hex)], final: false)
+            notifyExtrinsic(subscription, connection, ["finalized": .string(header.hash.hex)], final: true)
         }
         return header
     }
@@ -142,14 +162,8 @@ actor DevnetChain {
     }
 
     func submit(_ submission: DevnetSubmission) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
-        let registrar = DevnetRegistrar(legacyRule: configuration.legacyRule, faucetDifficulty: configuration.faucetDifficulty,
-                                        // The extrinsic executes in the block built on the head.
-                                        current: head.number + 1,
-                                        blockHash: { [blocks] n in
-                                            guard let first = blocks.first?.header.number, n >= first,
-                                                  Int(n - first) < blocks.count else { return nil }
-                                            return blocks[Int(n - first)].header.hash
-                                        })
+        // The extrinsic executes in the block built on the head.
+        let registrar = makeRegistrar(current: head.number + 1)
         var state = headState
         let outcome = try registrar.submit(submission, state: &state)
         blocks[blocks.count - 1].state = state
@@ -161,6 +175,7 @@ actor DevnetChain {
 
     /// The SCALE bytes stored under `key` in `state`, or nil when nothing is stored there.
     static func storage(_ key: [UInt8], in state: ChainState, number: UInt64) -> [UInt8]? {
+        if let value = DevnetStorage.value(key, in: state) { return value }
         guard let (item, arguments) = StorageItem.parse(key: key) else { return nil }
         let value: StorageValue?
         switch (item, arguments.first) {
@@ -210,10 +225,16 @@ actor DevnetChain {
     /// Drops every subscription of a closed connection.
     func disconnected(_ connection: Connection) {
         subscriptions = subscriptions.filter { $0.value.id != connection.id }
+        extrinsicWatchers = extrinsicWatchers.filter { $0.value != connection.id }
+        for i in pool.indices where pool[i].watcher?.connection.id == connection.id { pool[i].watcher = nil }
     }
 
     /// Forgets all subscriptions (the server stopped; its connections are gone).
-    func dropAllSubscriptions() { subscriptions.removeAll() }
+    func dropAllSubscriptions() {
+        subscriptions.removeAll()
+        extrinsicWatchers.removeAll()
+        for i in pool.indices { pool[i].watcher = nil }
+    }
 
     var subscriptionCount: Int { subscriptions.count }
 

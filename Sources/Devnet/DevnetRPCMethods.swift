@@ -129,6 +129,11 @@ extension DevnetChain {
             } else {
                 block = chain.blocks[chain.blocks.count - 1]
             }
+            if let n = DevnetStorage.blockHashNumber(keyBytes) {
+                // System.BlockHash(n): the hashes of the blocks before this one that the chain still holds.
+                guard UInt64(n) < block.header.number, let h = chain.header(number: UInt64(n)) else { return .null }
+                return .string(h.hash.hex)
+            }
             return DevnetChain.storage(keyBytes, in: block.state, number: block.header.number).map { .string(Hex.encode($0)) } ?? .null
         }
         serveOnConnection("chain_subscribeNewHeads", "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads",
@@ -150,6 +155,65 @@ extension DevnetChain {
                 throw .invalidParams("subscription id must be a string")
             }
             return .result(.bool(chain.unsubscribeHeads(key, connection)))
+        }
+
+        // MARK: runtime, accounts, blocks
+
+        serve("state_getMetadata") { chain, p throws(DevnetRPCError) in
+            try p.expectAtMost(1)
+            if let at = p.value(0, "at", "hash"), at != .null { _ = try chain.knownBlock(at) }
+            return .string(Hex.encode(DevnetRuntime.shared.bytes))
+        }
+        serve("state_getRuntimeVersion", "chain_getRuntimeVersion") { chain, p throws(DevnetRPCError) in
+            try p.expectAtMost(1)
+            if let at = p.value(0, "at", "hash"), at != .null { _ = try chain.knownBlock(at) }
+            return DevnetRuntime.versionJSON
+        }
+        serve("system_accountNextIndex", "account_nextIndex") { chain, p throws(DevnetRPCError) in
+            try p.expectAtMost(1)
+            guard case .string(let text) = try p.require(0, "account") else { throw .invalidParams("account must be an SS58 address") }
+            let account: Bytes32
+            do { account = try PublicKey.parse(text) } catch { throw .invalidParams("\(error)") }
+            return .int(Int64(chain.nextIndex(account)))
+        }
+        serve("chain_getBlock") { chain, p throws(DevnetRPCError) in
+            try p.expectAtMost(1)
+            let block: Block
+            if let at = p.value(0, "hash"), at != .null {
+                guard let found = chain.block(hash: try DevnetChain.hash(at)) else { return .null }
+                block = found
+            } else {
+                block = chain.blocks[chain.blocks.count - 1]
+            }
+            return ["block": ["header": block.header.json, "extrinsics": .array(block.extrinsics.map { .string(Hex.encode($0)) })],
+                    "justifications": .null]
+        }
+        serve("author_submitExtrinsic") { chain, p throws(DevnetRPCError) in
+            try p.expectAtMost(1)
+            return .string(try chain.submitExtrinsic(try DevnetChain.extrinsicBytes(p), watcher: nil).hex)
+        }
+        serve("author_pendingExtrinsics") { chain, p throws(DevnetRPCError) in
+            try p.expectAtMost(0)
+            return .array(chain.pool.map { .string(Hex.encode($0.extrinsic.bytes)) })
+        }
+        serveOnConnection("author_submitAndWatchExtrinsic") { chain, call, connection throws(DevnetRPCError) in
+            guard let connection else { throw .methodNotFound }
+            try call.params.expectAtMost(1)
+            let bytes = try DevnetChain.extrinsicBytes(call.params)
+            let subscription = DevnetChain.newSubscriptionID()
+            // Judged first: a rejected extrinsic gets the error as the reply, and no subscription.
+            let extrinsic = try chain.admit(bytes)
+            if let id = call.id { connection.send(RPCEnvelope.result(.string(subscription), id: id)) }
+            chain.enqueue(extrinsic, watcher: (subscription, connection))
+            return .sent
+        }
+        serveOnConnection("author_unwatchExtrinsic") { chain, call, connection throws(DevnetRPCError) in
+            guard let connection else { throw .methodNotFound }
+            try call.params.expectAtMost(1)
+            guard let key = SubscriptionID.normalize(try call.params.require(0, "subscription")) else {
+                throw .invalidParams("subscription id must be a string")
+            }
+            return .result(.bool(chain.unwatchExtrinsic(key, connection)))
         }
 
         // MARK: devnet_* (administration)
@@ -246,6 +310,21 @@ extension DevnetChain {
     static func hash(_ value: JSONValue) throws(DevnetRPCError) -> Bytes32 {
         guard case .string(let text) = value else { throw .invalidParams("block hash must be a 0x-prefixed hex string") }
         do { return try Bytes32(hex: text) } catch { throw .invalidParams("block hash: \(error)") }
+    }
+
+    /// The block a hash names; error 4003 as a node's for one it does not know.
+    func knownBlock(_ value: JSONValue) throws(DevnetRPCError) -> Block {
+        let hash = try Self.hash(value)
+        guard let found = block(hash: hash) else {
+            throw DevnetRPCError(code: 4003, message: "Client error: UnknownBlock: State already discarded for \(hash.hex)")
+        }
+        return found
+    }
+
+    /// The extrinsic of `author_submit*`: hex bytes.
+    static func extrinsicBytes(_ p: Params) throws(DevnetRPCError) -> [UInt8] {
+        guard case .string(let text) = try p.require(0, "extrinsic") else { throw .invalidParams("extrinsic must be a 0x hex string") }
+        do { return try Hex.decode(text) } catch { throw .invalidParams("extrinsic: \(error)") }
     }
 
     static func netuid(_ value: JSONValue) throws(DevnetRPCError) -> UInt16 {

@@ -6,6 +6,8 @@ import ChainCodec
 public enum DevnetRegistrationRefusal: String, Error, Sendable, CaseIterable {
     case registrationNotPermittedOnRootSubnet = "RegistrationNotPermittedOnRootSubnet"
     case subNetworkDoesNotExist = "SubNetworkDoesNotExist"
+    case subnetNotExists = "SubnetNotExists"
+    case nonAssociatedColdKey = "NonAssociatedColdKey"
     case subNetRegistrationDisabled = "SubNetRegistrationDisabled"
     case tooManyRegistrationsThisBlock = "TooManyRegistrationsThisBlock"
     case hotKeyAlreadyRegisteredInSubNet = "HotKeyAlreadyRegisteredInSubNet"
@@ -119,9 +121,12 @@ struct DevnetRegistrar {
     }
 
     /// Root, existence, PoW allowed: the checks every path shares.
-    private func subnet(_ netuid: UInt16, in state: ChainState) throws(DevnetRegistrationError) -> SubnetState {
+    /// `missing`: the error for an absent subnet (today's `pow_register` says SubnetNotExists, the old `register`
+    /// SubNetworkDoesNotExist).
+    private func subnet(_ netuid: UInt16, in state: ChainState,
+                        missing: DevnetRegistrationRefusal = .subNetworkDoesNotExist) throws(DevnetRegistrationError) -> SubnetState {
         if netuid == 0 { throw fail(.registrationNotPermittedOnRootSubnet, "netuid 0 is the root subnet") }
-        guard let subnet = state.subnets[netuid] else { throw fail(.subNetworkDoesNotExist, "subnet \(netuid) does not exist") }
+        guard let subnet = state.subnets[netuid] else { throw fail(missing, "subnet \(netuid) does not exist") }
         guard subnet.powRegistrationAllowed else {
             throw fail(.subNetRegistrationDisabled, "PoW registration is not allowed on subnet \(netuid)")
         }
@@ -152,30 +157,46 @@ struct DevnetRegistrar {
 
     private func registerV1(_ solution: PoWSolution, _ challenge: V1Challenge,
                             state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
-        let netuid = challenge.netuid, hotkey = challenge.hotkey
-        var subnet = try subnet(netuid, in: state)
+        try powRegister(netuid: challenge.netuid, workBlock: solution.blockNumber, nonce: solution.nonce, work: solution.seal,
+                        hotkey: challenge.hotkey, coldkey: challenge.coldkey, window: ChallengeScheme.v1.staleAfterBlocks,
+                        state: &state)
+    }
+
+    /// `pow_register`'s checks, in the chain's order, then its effects. `coldkey` is the signer (the seal is over it);
+    /// `window` is W in `now - work_block < W`. Used by `devnet_submitPow` (W = 5, as bittensor 11.3 assumes) and by
+    /// signed extrinsics (W = the configured `powWindow`).
+    func powRegister(netuid: UInt16, workBlock: UInt64, nonce: UInt64, work: Bytes32, hotkey: Bytes32, coldkey: Bytes32,
+                     window: UInt64, state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
+        var subnet = try subnet(netuid, in: state, missing: .subnetNotExists)
         // v1 (pow_register): already registered, then room this block.
         try checkNotRegistered(subnet, netuid: netuid, hotkey: hotkey)
         try checkRoom(subnet, netuid: netuid)
-        let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.v1.staleAfterBlocks)
-        if let last = state.lastPoWRegistrationBlock[hotkey], last >= solution.blockNumber {
-            throw fail(.invalidWorkBlock,
-                       "hotkey's last PoW registration used block \(last); work block \(solution.blockNumber) must be later")
+        guard workBlock < current else {
+            throw fail(.invalidWorkBlock, "work block \(workBlock) is not before the executing block \(current)")
         }
-        let expected = Challenge.v1(V1Challenge(netuid: netuid, blockHash: workHash, hotkey: hotkey, coldkey: challenge.coldkey))
-            .referenceSeal(nonce: solution.nonce)
-        guard expected == solution.seal else {
-            throw fail(.invalidSeal, "the seal is not keccak256(sha256(challenge ‖ nonce)) for block \(solution.blockNumber)")
+        let workHash = try checkFresh(workBlock, window: window)
+        if let last = state.lastPoWRegistrationBlock[hotkey], last >= workBlock {
+            throw fail(.invalidWorkBlock,
+                       "hotkey's last PoW registration used block \(last); work block \(workBlock) must be later")
+        }
+        let expected = Challenge.v1(V1Challenge(netuid: netuid, blockHash: workHash, hotkey: hotkey, coldkey: coldkey))
+            .referenceSeal(nonce: nonce)
+        guard expected == work else {
+            throw fail(.invalidSeal, "the seal is not keccak256(sha256(challenge ‖ nonce)) for block \(workBlock) and this coldkey")
         }
         let difficulty = subnet.clampedDifficulty
-        guard DifficultyRule.chainLittleEndian.meets(seal: solution.seal, difficulty: difficulty) else {
+        guard DifficultyRule.chainLittleEndian.meets(seal: work, difficulty: difficulty) else {
             throw fail(.invalidDifficulty, "the seal does not meet difficulty \(difficulty)")
+        }
+        if let owner = state.owners[hotkey], owner != coldkey {
+            throw fail(.nonAssociatedColdKey, "the hotkey belongs to another coldkey")
         }
         let uid = subnet.nextUID
         subnet.uids[hotkey] = uid
         subnet.registrationsThisBlock &+= 1
         state.subnets[netuid] = subnet
-        state.lastPoWRegistrationBlock[hotkey] = solution.blockNumber
+        state.lastPoWRegistrationBlock[hotkey] = workBlock
+        state.owners[hotkey] = coldkey
         return .registered(netuid: netuid, uid: uid, hotkey: hotkey)
     }
 
@@ -203,14 +224,25 @@ struct DevnetRegistrar {
 
     private func faucet(_ solution: PoWSolution, coldkey: Bytes32,
                         state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
-        let workHash = try checkFresh(solution.blockNumber, window: ChallengeScheme.legacy.staleAfterBlocks)
-        guard legacyRule.meets(seal: solution.seal, difficulty: faucetDifficulty) else {
+        try faucet(blockNumber: solution.blockNumber, nonce: solution.nonce, work: solution.seal.bytes, coldkey: coldkey, state: &state)
+    }
+
+    /// `faucet`'s checks and effect: fresh work block (`block <= now && now - block < 3`), difficulty, the legacy seal
+    /// over the coldkey (the signer), work not used before; mints `faucetAmount` to the coldkey.
+    func faucet(blockNumber: UInt64, nonce: UInt64, work: [UInt8], coldkey: Bytes32,
+                state: inout ChainState) throws(DevnetRegistrationError) -> DevnetRegistrationOutcome {
+        let workHash = try checkFresh(blockNumber, window: ChallengeScheme.legacy.staleAfterBlocks)
+        guard let seal = Bytes32(work) else { throw fail(.invalidSeal, "the work is \(work.count) bytes, not 32") }
+        guard legacyRule.meets(seal: seal, difficulty: faucetDifficulty) else {
             throw fail(.invalidDifficulty, "the seal does not meet the faucet difficulty \(faucetDifficulty)")
         }
-        try checkSeal(solution, blockHash: workHash, key: coldkey)
-        try checkUnused(solution.seal, state: state)
-        state.usedWork.insert(solution.seal)
-        state.faucetCredits[coldkey, default: 0] &+= Self.faucetAmount
+        let expected = Challenge.legacy(LegacyChallenge(blockHash: workHash, hotkey: coldkey)).referenceSeal(nonce: nonce)
+        guard expected == seal else {
+            throw fail(.invalidSeal, "the seal is not the legacy seal of nonce \(nonce) on block \(blockNumber)")
+        }
+        try checkUnused(seal, state: state)
+        state.usedWork.insert(seal)
+        state.accounts[coldkey, default: DevnetAccount()].free &+= Self.faucetAmount
         return .faucet(coldkey: coldkey, amount: Self.faucetAmount)
     }
 

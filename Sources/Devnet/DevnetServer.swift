@@ -31,13 +31,20 @@ public struct DevnetConfiguration: Sendable {
     public var maxRequestSize: Int
     /// How long `stop()` waits for connections to close before cutting them.
     public var shutdownTimeout: Duration
+    /// `pow_register`'s work-block window W: the work block must satisfy `work_block < now && now - work_block < W`,
+    /// `now` being the block that executes the call. Default 3, subtensor's source (bittensor 11.3 assumes 5).
+    public var powWindow: UInt64
+    /// Whether the subnets in `subnets` (and those added later) start with PoW registration allowed. Default true.
+    public var powRegistrationAllowed: Bool
 
     public init(host: String = "127.0.0.1", port: Int = 9944, blockTime: Duration = .seconds(12),
                 subnets: [UInt16] = [1], difficulty: UInt64 = 10_000_000,
                 legacyRule: DifficultyRule = .chainLittleEndian, faucetDifficulty: UInt64 = 1_000_000,
                 maxRegistrationsPerBlock: UInt16 = 1,
                 historyDepth: Int = 1024, maxRequestSize: Int = 10 * 1024 * 1024,
-                shutdownTimeout: Duration = .seconds(2)) {
+                shutdownTimeout: Duration = .seconds(2), powWindow: UInt64 = 3, powRegistrationAllowed: Bool = true) {
+        self.powWindow = powWindow
+        self.powRegistrationAllowed = powRegistrationAllowed
         self.host = host
         self.port = port
         self.blockTime = blockTime

@@ -3,7 +3,7 @@ import PoWCore
 
 /// The seal kernel's cubins carried in the binary (Sources/CCUDAImages, made by tools/gen_cuda_images.py from
 /// this binary's kernel source), so that CUDA runs where only the NVIDIA driver is installed: NVRTC is then
-/// needed only for an architecture without one, or when asked for (`BTPOW_CUDA_COMPILE=1`, `BTPOW_NVRTC_OPTIONS`).
+/// needed only for an architecture without one, or when asked for (`GPUConfiguration.alwaysCompile`, `nvrtcOptions`).
 public enum PrebuiltCUDAImages {
     /// sm numbers with a cubin, e.g. [70, 75, 80, 90, 100, 120].
     public static let architectures: [Int] = (0 ..< Int(btpow_cuda_image_count())).compactMap { i in

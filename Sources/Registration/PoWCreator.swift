@@ -245,13 +245,10 @@ public final class PoWCreator: Sendable {
     /// the newest head the follower saw stands in, but only if it came within about a block (the work is not
     /// thrown away over one failed request); a node that went quiet ends the run with the error instead.
     private func currentBlockForCheck() async throws -> UInt64 {
-        var lastError: any Error = CancellationError()
-        for attempt in 1 ... 3 {
-            do { return try await chain.currentBlock() } catch {
-                try Task.checkCancellation()
-                lastError = error
-                if attempt < 3 { try await Task.sleep(for: .seconds(1)) }
-            }
+        let lastError: any Error
+        do { return try await withRetries { try await chain.currentBlock() } } catch {
+            try Task.checkCancellation()
+            lastError = error
         }
         if let failure = followerFailure.withLock({ $0 }) { throw failure }
         guard let known = engine.currentWork?.blockNumber, let seen = lastHeadAt.withLock({ $0 }),
@@ -259,6 +256,19 @@ public final class PoWCreator: Sendable {
         logger.warning("cannot read the current block; judging freshness by the newest head seen",
                        metadata: ["block": "\(known)", "error": "\(lastError)"])
         return known
+    }
+
+    /// `read`, tried 3 times 1 s apart (the retry policy of bittensor's Python reference); the last error is thrown.
+    private func withRetries<T: Sendable>(_ read: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do { return try await read() } catch {
+                try Task.checkCancellation()
+                if attempt == 3 { throw error }
+                attempt += 1
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 
     /// Why a solution cannot be returned now, or nil if it can: stale by the time its extrinsic can land
@@ -333,10 +343,12 @@ public final class PoWCreator: Sendable {
                 guard let reason = rejection(of: solution, head: head) else {
                     // The last check: the live chain must have the very block the work was done on (a node that
                     // restarted or reorganized since would refuse it).
-                    if try await isOnChain(number: solution.blockNumber, hash: solution.blockHash) { return .solved(solution) }
+                    if try await withRetries({ try await isOnChain(number: solution.blockNumber, hash: solution.blockHash) }) {
+                        return .solved(solution)
+                    }
                     logger.warning("dropped a solution for a block the live chain does not have; solving on its head",
                                    metadata: ["work_block": "\(solution.blockNumber)"])
-                    try await follow(NewHead(number: head, hash: try await chain.blockHash(head)))
+                    try await follow(NewHead(number: head, hash: try await withRetries { try await chain.blockHash(head) }))
                     continue
                 }
                 logger.info("dropped a solution; solving on", metadata: ["reason": "\(reason)", "work_block": "\(solution.blockNumber)"])

@@ -163,7 +163,7 @@ public struct WalletFiles: Sendable, Equatable {
 
     static func expandTilde(_ path: String) -> String {
         guard path == "~" || path.hasPrefix("~/") else { return path }
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
+        let home = FileManager.default.homeDirectoryForCurrentUser.path
         return home + path.dropFirst()
     }
 

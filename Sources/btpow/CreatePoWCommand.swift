@@ -94,7 +94,7 @@ struct CreatePoWCommand: AsyncParsableCommand {
         let request = CreatePoWRequest(netuid: netuid, hotkey: hotkey ?? coldkey ?? .zero, coldkey: coldkey,
                                        scheme: scheme, rule: rule, updateInterval: solver.updateInterval)
         let endpoint: SubtensorEndpoint
-        do { endpoint = try SubtensorEndpoint(network) } catch { throw CLIError.badInput("--network: \(error)") }
+        do { endpoint = try SubtensorEndpoint(network, environment: ProcessInfo.processInfo.environment) } catch { throw CLIError.badInput("--network: \(error)") }
         let searchers = try solver.workers()
 
         let chain = SubtensorClient(rpc: RPCClient(endpoint: endpoint, logger: Log.library), logger: Log.library)

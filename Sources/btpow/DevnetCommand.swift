@@ -10,8 +10,10 @@ struct DevnetCommand: AsyncParsableCommand {
         abstract: "Run a local chain that speaks a Subtensor node's JSON-RPC (WebSocket and HTTP POST on one port).",
         discussion: """
         Admin methods: devnet_addSubnet [netuid], devnet_setDifficulty [netuid, difficulty], \
-        devnet_registerHotkey [netuid, ss58], devnet_submitPow [solution JSON as create-pow prints it], \
-        devnet_produceBlock [count]. Stop with Ctrl-C.
+        devnet_registerHotkey [netuid, ss58], devnet_setPowRegistrationAllowed [netuid, bool], \
+        devnet_setMaxRegistrationsPerBlock [netuid, n], devnet_produceBlock [count], and for tests only \
+        devnet_submitPow [solution JSON as create-pow prints it]. Signed pow_register and faucet extrinsics go through \
+        author_submitExtrinsic / author_submitAndWatchExtrinsic, judged as a node judges them. Stop with Ctrl-C.
         """
     )
 
@@ -33,7 +35,14 @@ struct DevnetCommand: AsyncParsableCommand {
     @Option(help: "Rule legacy work is checked with: chain (today's, little-endian), chain-be or seed.")
     var legacyRule: DifficultyRule = .chainLittleEndian
 
+    @Option(help: "pow_register's work-block window W: accepted while work_block < now and now - work_block < W.")
+    var powWindow: UInt64 = 3
+
+    @Flag(help: "Subnets start with PoW registration disabled (devnet_setPowRegistrationAllowed turns it on).")
+    var powDisabled = false
+
     func validate() throws {
+        if !(1 ... 4096).contains(powWindow) { throw CLIError.badInput("--pow-window must be 1…4096") }
         if !(0 ... 65535).contains(port) { throw CLIError.badInput("--port must be 0…65535") }
         if !(blockTime >= 0 && blockTime <= 3600) { throw CLIError.badInput("--block-time must be 0…3600 seconds") }
         if let bad = subnets.first(where: { !(0 ... 65535).contains($0) }) { throw CLIError.badInput("--subnet \(bad) is not 0…65535") }
@@ -45,7 +54,8 @@ struct DevnetCommand: AsyncParsableCommand {
         logger.logLevel = Log.library.logLevel
         let config = DevnetConfiguration(host: host, port: port, blockTime: .milliseconds(Int(blockTime * 1000)),
                                          subnets: subnets.isEmpty ? [1] : subnets.map(UInt16.init),
-                                         difficulty: difficulty, legacyRule: legacyRule)
+                                         difficulty: difficulty, legacyRule: legacyRule,
+                                         powWindow: powWindow, powRegistrationAllowed: !powDisabled)
         let server = DevnetServer(configuration: config, logger: logger)
         let bound: Int
         do { bound = try await server.start() } catch {

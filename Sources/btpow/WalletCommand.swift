@@ -91,17 +91,18 @@ enum PasswordSource {
         }
         let buffer = SecretBytes(count: 4096)
         var length = 0
+        // Read byte by byte straight into the wiped buffer (no other copy of what is typed).
         let complete: Bool = buffer.withUnsafeMutableBytes { b in
-            var byte: UInt8 = 0
             while length < b.count {
-                let n = read(STDIN_FILENO, &byte, 1)
+                let n = read(STDIN_FILENO, b.baseAddress! + length, 1)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return length > 0 }
-                if byte == UInt8(ascii: "\n") { return true }
-                b[length] = byte
+                if b[length] == UInt8(ascii: "\n") {
+                    b[length] = 0
+                    return true
+                }
                 length += 1
             }
-            byte = 0
             return false
         }
         guard complete else { throw CLIError.badInput("no password was typed") }

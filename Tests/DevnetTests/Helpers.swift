@@ -106,7 +106,10 @@ final class WSTestClient: Sendable {
         let inbox = Inbox()
         let task = Task {
             do {
-                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/", logger: testLogger("ws-test-client")) {
+                // Frames as large as a node sends (metadata is tens of KiB; the library's default is 16 KiB).
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/",
+                                                  configuration: WebSocketClientConfiguration(maxFrameSize: 16 << 20),
+                                                  logger: testLogger("ws-test-client")) {
                     inbound, outbound, _ in
                     openedContinuation.yield(.success(()))
                     try await withThrowingTaskGroup(of: Void.self) { group in

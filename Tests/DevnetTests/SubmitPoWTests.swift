@@ -132,7 +132,7 @@ func startNode(subnets: [UInt16] = [1, 2], difficulty: UInt64 = 10, legacyRule: 
         let root = try await node.v1(netuid: 0, block: 10, hotkey: hotkey, difficulty: 10)
         #expect(try await node.submit(root).error == "RegistrationNotPermittedOnRootSubnet")
         let missing = try await node.v1(netuid: 9, block: 10, hotkey: hotkey, difficulty: 10)
-        #expect(try await node.submit(missing).error == "SubNetworkDoesNotExist")
+        #expect(try await node.submit(missing).error == "SubnetNotExists")     // today's pow_register names it so
         _ = try await httpCall(port: node.port, "devnet_setPowRegistrationAllowed", [3, false])
         let disabled = try await node.v1(netuid: 3, block: 10, hotkey: hotkey, difficulty: 10)
         #expect(try await node.submit(disabled).error == "SubNetRegistrationDisabled")

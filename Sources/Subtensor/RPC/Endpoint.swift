@@ -26,9 +26,9 @@ public struct SubtensorEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var description: String { network == "custom" ? url : "\(network) (\(url))" }
 
     /// `finney`, `test`, `archive`, `local` or a `ws://` / `wss://` URL (http:// and https:// are taken as ws:// and wss://,
-    /// since a node serves both on one port).
-    public init(_ networkOrURL: String,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(EndpointError) {
+    /// since a node serves both on one port). `environment` is the caller's (the CLI passes its process environment):
+    /// for `local`, its `BT_SUBTENSOR_CHAIN_ENDPOINT` overrides the URL, as in bittensor. The library reads none itself.
+    public init(_ networkOrURL: String, environment: [String: String] = [:]) throws(EndpointError) {
         let text = networkOrURL.trimmingWhitespace()
         let url: String
         switch text.lowercased() {

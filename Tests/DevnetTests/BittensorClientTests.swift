@@ -1,0 +1,111 @@
+import ChainCodec
+import Devnet
+import Foundation
+import Keys
+import PoWCore
+import Testing
+
+/// bittensor 11.3's own codec composes and signs a faucet extrinsic from the devnet's metadata and submits it over a
+/// plain Python WebSocket (tools/devnet_signed_client.py, in the venv tools/setup_devnet_python.sh makes);
+/// py-sr25519-bindings verifies the signature fetched back with chain_getBlock. Skipped, saying why, only when pip
+/// cannot install the packages.
+@Suite struct BittensorClientTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs a program with output to files (no pipe to fill up); returns its status, stdout and stderr. Waits without
+    /// blocking a thread: the devnet it talks to runs on the same cooperative pool.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, stdout: Data, stderr: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("btpow-devnet-py-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { process.terminationHandler = nil; continuation.resume(throwing: error) }
+        }
+        return (status, try Data(contentsOf: out), String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    }
+
+    /// The venv's python, made (once) by tools/setup_devnet_python.sh; nil when pip cannot install the packages.
+    static let python: String? = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [root.appendingPathComponent("tools/setup_devnet_python.sh").path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }()
+
+    @Test(.enabled(if: python != nil, "pip could not install bittensor==11.3.0 and py-sr25519-bindings (tools/setup_devnet_python.sh)"))
+    func bittensorSignsAFaucetTheDevnetAccepts() async throws {
+        let (server, port) = try await startDevnet()
+        let node = Node(server: server, port: port)
+        try await node.produce(2)
+        let seed = [UInt8](repeating: 0x5a, count: 32)
+        // btpow's Keys derive the coldkey; the Python side derives it again from the same seed with schnorrkel.
+        let coldkey = try SR25519.Keypair(miniSecret: SecretBytes(copying: seed), sodium: try Sodium.shared())
+        let coldID = Bytes32(coldkey.publicKey.bytes)!
+        let head = try await node.head()
+        let (workNonce, seal) = findNonce(.legacy(LegacyChallenge(blockHash: head.hash, hotkey: coldID)),
+                                          rule: .chainLittleEndian, difficulty: 10)
+        let args: JSONValue = ["block_number": JSONValue(head.number), "nonce": JSONValue(workNonce), "work": .string(seal.hex)]
+        let result = try await Self.run(Self.python!, [Self.root.appendingPathComponent("tools/devnet_signed_client.py").path,
+                                                 String(port), Hex.encode(seed).replacingOccurrences(of: "0x", with: ""),
+                                                 "faucet", args.jsonText])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try parseJSON(result.stdout)
+        #expect(json["publicKey"] == .string(coldID.hex))
+        let updates = json["updates"]?.arrayValue ?? []
+        #expect(updates.first == .string("ready"))
+        #expect(updates.count == 3 && updates[1]["inBlock"] != nil && updates[2]["finalized"] == updates[1]["inBlock"])
+        #expect(json["included"] == true)
+        #expect(json["verified"] == true)
+        #expect(json["tamperedVerifies"] == false)
+        // The devnet applied it: 1,000 TAO on the coldkey, nonce 1.
+        let account = Twox.hash128("System") + Twox.hash128("Account") + blake2b128(coldID.bytes) + coldID.bytes
+        let stored = try await httpCall(port: port, "state_getStorage", [.string(Hex.encode(account))]).stringValue
+        let bytes = try Hex.decode(try #require(stored))
+        #expect(Array(bytes[0 ..< 4]) == [1, 0, 0, 0])
+        #expect(Array(bytes[16 ..< 24]) == UInt64(1_000_000_000_000).scaleEncoded)
+        await server.stop()
+    }
+
+    @Test(.enabled(if: python != nil, "pip could not install bittensor==11.3.0 and py-sr25519-bindings (tools/setup_devnet_python.sh)"))
+    func bittensorSignsAPowRegisterTheDevnetAccepts() async throws {
+        let (server, port) = try await startDevnet()
+        let node = Node(server: server, port: port)
+        try await node.produce(2)
+        let seed = [UInt8](repeating: 0x5b, count: 32)
+        let coldkey = try SR25519.Keypair(miniSecret: SecretBytes(copying: seed), sodium: try Sodium.shared())
+        let coldID = Bytes32(coldkey.publicKey.bytes)!
+        let hotkey = key(0x5c)
+        let head = try await node.head()
+        let (workNonce, seal) = findNonce(.v1(V1Challenge(netuid: 1, blockHash: head.hash, hotkey: hotkey, coldkey: coldID)),
+                                          rule: .chainLittleEndian, difficulty: 10)
+        let args: JSONValue = ["netuid": 1, "work_block": JSONValue(head.number), "nonce": JSONValue(workNonce),
+                               "work": .string(seal.hex), "hotkey": .string(hotkey.hex)]
+        let result = try await Self.run(Self.python!, [Self.root.appendingPathComponent("tools/devnet_signed_client.py").path,
+                                                 String(port), Hex.encode(seed).replacingOccurrences(of: "0x", with: ""),
+                                                 "pow_register", args.jsonText])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try parseJSON(result.stdout)
+        #expect(json["included"] == true)
+        #expect(json["verified"] == true)
+        let uid = try await httpCall(port: port, "state_getStorage", [.string(Hex.encode(StorageItem.uids.key(netuid: 1, hotkey: hotkey)))])
+        #expect(uid == "0x0000")
+        await server.stop()
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""A third-party client for btpow's devnet: bittensor 11.3's own codec (bittensor._transport) reads the devnet's
+metadata, composes a SubtensorModule call, prepares and signs it (through a py-sr25519-bindings keypair), and this
+script submits it over a plain WebSocket (`websockets`) with author_submitAndWatchExtrinsic, produces a block,
+waits for inBlock and finalized, fetches the block with chain_getBlock and verifies the included extrinsic's
+signature with py-sr25519-bindings. Prints one JSON object.
+
+Usage: devnet_signed_client.py PORT SEED_HEX CALL ARGS_JSON
+  CALL: faucet | pow_register; ARGS_JSON: the call's arguments (hex strings for byte arguments).
+"""
+import asyncio
+import json
+import sys
+
+import sr25519
+from websockets.sync.client import connect
+
+from bittensor._transport.codec import RuntimeCodec, ss58_encode
+from bittensor._transport.extrinsics import attach_signature, prepare_extrinsic, sign_unsigned
+
+
+class Keypair:
+    """What bittensor's sign_unsigned needs: a public key and sign(payload)."""
+
+    def __init__(self, seed: bytes):
+        self.public_key, self._secret = sr25519.pair_from_seed(seed)
+        self.ss58_format = 42
+        self.ss58_address = ""
+
+    def sign(self, data: bytes) -> bytes:
+        return sr25519.sign((self.public_key, self._secret), data)
+
+
+class Node:
+    def __init__(self, port: int):
+        self.ws = connect(f"ws://127.0.0.1:{port}/", max_size=None)
+        self.next_id = 0
+        self.buffered = []
+
+    def call(self, method: str, params: list):
+        self.next_id += 1
+        self.ws.send(json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv(timeout=10))
+            if message.get("id") == self.next_id:
+                return message
+            self.buffered.append(message)
+
+    def result(self, method: str, params: list):
+        reply = self.call(method, params)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply["result"]
+
+    def notification(self, subscription: str):
+        while True:
+            for i, m in enumerate(self.buffered):
+                if m.get("params", {}).get("subscription") == subscription:
+                    return self.buffered.pop(i)["params"]["result"]
+            self.buffered.append(json.loads(self.ws.recv(timeout=10)))
+
+
+def main() -> None:
+    port, seed, call_name, args = int(sys.argv[1]), bytes.fromhex(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
+    args = {k: bytes.fromhex(v[2:]) if isinstance(v, str) and v.startswith("0x") else v for k, v in args.items()}
+    node = Node(port)
+    metadata = bytes.fromhex(node.result("state_getMetadata", [])[2:])
+    version = node.result("state_getRuntimeVersion", [])
+    codec = RuntimeCodec(metadata, spec_version=version["specVersion"], transaction_version=version["transactionVersion"])
+    keypair = Keypair(seed)
+    genesis = node.result("chain_getBlockHash", [0])
+    head = int(node.result("chain_getHeader", [])["number"], 16)
+    era = {"period": 16, "current": head}
+    birth_hash = node.result("chain_getBlockHash", [codec.era_birth(era, head)])
+    nonce = node.result("system_accountNextIndex", [ss58_encode(keypair.public_key, 42)])
+    call = codec.compose_call("SubtensorModule", call_name, args)
+    unsigned = prepare_extrinsic(codec, call, address="", public_key=keypair.public_key, crypto_type=1, era=era,
+                                 nonce=nonce, tip=0, genesis_hash=genesis, era_block_hash=birth_hash)
+    signature = asyncio.run(sign_unsigned(unsigned, keypair))
+    signed = attach_signature(codec, unsigned, signature)
+    subscription = node.result("author_submitAndWatchExtrinsic", ["0x" + signed.data.hex()])
+    updates = [node.notification(subscription)]
+    node.result("devnet_produceBlock", [])
+    updates.append(node.notification(subscription))
+    updates.append(node.notification(subscription))
+    block_hash = updates[1]["inBlock"]
+    block = node.result("chain_getBlock", [block_hash])["block"]
+    included = bytes.fromhex(block["extrinsics"][0][2:])
+    # Compact length (2 bytes here), version, MultiAddress::Id (1 + 32), MultiSignature::Sr25519 (1 + 64).
+    prefix = 1 if included[0] & 3 == 0 else 2
+    signer = included[prefix + 2: prefix + 34]
+    fetched_signature = included[prefix + 35: prefix + 99]
+    print(json.dumps({
+        "publicKey": "0x" + keypair.public_key.hex(),
+        "hash": signed.extrinsic_hash,
+        "extrinsic": "0x" + signed.data.hex(),
+        "updates": updates,
+        "included": included == signed.data,
+        "verified": sr25519.verify(fetched_signature, unsigned.payload, signer),
+        "tamperedVerifies": sr25519.verify(fetched_signature, unsigned.payload + b"\x00", signer),
+    }))
+
+
+if __name__ == "__main__":
+    main()
