@@ -74,7 +74,7 @@ struct SubmitOptions: ParsableArguments {
     }
 
     var endpoint: SubtensorEndpoint {
-        get throws { do { return try SubtensorEndpoint(network) } catch { throw CLIError.badInput("--network: \(error)") } }
+        get throws { do { return try SubtensorEndpoint(network, environment: ProcessInfo.processInfo.environment) } catch { throw CLIError.badInput("--network: \(error)") } }
     }
 
     /// The workers the flags ask for, bittensor's names folded into btpow's.

@@ -1,0 +1,166 @@
+import Foundation
+import XCTest
+
+/// `btpow register` and `btpow faucet` as a user runs them: the "main" fixture wallet (encrypted coldkey, made by
+/// bittensor-wallet 4.1.1, password through its BT_PW_ variable) against a `btpow devnet` process.
+final class RegisterCLITests: XCTestCase {
+    static let password = "test-only-password"
+    static let wallets = CreatePoWCLITests.wallets
+    static let mainHotkey = CreatePoWCLITests.mainHotkey
+    static let mainColdkeySS58 = CreatePoWCLITests.mainColdkeySS58
+
+    var devnet: Process?
+    var port = 0
+    var network: String { "ws://127.0.0.1:\(port)" }
+
+    /// Starts `btpow devnet` on a free port and reads the port it prints.
+    func startDevnet(_ extra: [String] = []) throws {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["devnet", "--port", "0", "--block-time", "0.5", "--difficulty", "2000"] + extra
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        devnet = process
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"ws://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+              let p = Int(text[range].split(separator: ":").last!) else {
+            throw XCTSkip("devnet printed no address: \(text)")
+        }
+        port = p
+    }
+
+    override func tearDown() {
+        if let devnet, devnet.isRunning {
+            devnet.interrupt()
+            devnet.waitUntilExit()
+        }
+    }
+
+    /// The variable bittensor-wallet keeps the coldkey's password in, and the obfuscated value it stores.
+    static func passwordEnvironment(_ password: String = password) -> [String: String] {
+        let path = wallets + "/main/coldkey"
+        let variable = "BT_PW_" + String(path.map { $0 == "/" || $0 == "." ? "_" : $0 }).uppercased()
+        let key = Array(variable.utf8)
+        let value = Data(Array(password.utf8).enumerated().map { $0.element ^ key[$0.offset % key.count] }).base64EncodedString()
+        return [variable: value]
+    }
+
+    func walletFlags() -> [String] {
+        ["--wallet.path", Self.wallets, "--wallet.name", "main", "--wallet.hotkey", "default"]
+    }
+
+    func register(_ extra: [String] = [], environment: [String: String] = passwordEnvironment()) throws -> CLIResult {
+        try Self.register(network: network, extra, environment: environment)
+    }
+
+    static func register(network: String, _ extra: [String] = [], environment: [String: String] = passwordEnvironment()) throws -> CLIResult {
+        try CLI.run(["register", "--netuid", "1", "--network", network, "--threads", "2", "--no-output-in-place",
+                     "--wallet.path", wallets, "--wallet.name", "main", "--wallet.hotkey", "default"] + extra,
+                    timeout: 180, environment: environment)
+    }
+
+    func requireSodium() throws {
+        let names = ["libsodium.so.23", "libsodium.so", "libsodium.23.dylib", "libsodium.dylib"]
+        guard names.contains(where: { dlopen($0, RTLD_NOW) != nil }) else { throw XCTSkip("libsodium is not installed here") }
+    }
+
+    func testRegisterPrintsTheUIDThenAgainExitsThree() throws {
+        try requireSodium()
+        try startDevnet()
+        // A wrong password: one line, exit 2, nothing mined.
+        let wrong = try register(environment: Self.passwordEnvironment("not-the-password"))
+        XCTAssertEqual(wrong.code, 2, wrong.stderr)
+        XCTAssertTrue(wrong.stderr.contains("wrong password"), wrong.stderr)
+        XCTAssertEqual(wrong.stderr.split(separator: "\n").count, 1, wrong.stderr)
+        XCTAssertFalse(wrong.stderr.contains(Self.password))
+
+        let r = try register(["--json", "--wait-for", "finalized"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let json = try r.json()
+        XCTAssertEqual(json["uid"] as? Int, 0, r.stdout)
+        XCTAssertEqual(json["hotkey"] as? String, Self.mainHotkey)
+        XCTAssertEqual(json["coldkey_ss58"] as? String, Self.mainColdkeySS58)
+        let block = try XCTUnwrap(json["block_hash"] as? String)
+        XCTAssertNotNil(json["extrinsic_hash"] as? String)
+        XCTAssertNotNil(json["nonce"])
+        XCTAssertNotEqual(json["work_block_hash"] as? String, block, "the work block precedes the including block")
+        XCTAssertFalse((r.stdout + r.stderr).contains(Self.password))
+
+        let again = try register()
+        XCTAssertEqual(again.code, 3, again.stderr)
+        XCTAssertTrue(again.stderr.contains("registered on subnet 1 with UID 0"), again.stderr)
+    }
+
+    /// Two machines (here processes) for one hotkey: one registers, the other exits 3 saying the hotkey got registered.
+    func testTwoProcessesForOneHotkeyOneWins() throws {
+        try requireSodium()
+        try startDevnet()
+        nonisolated(unsafe) var results: [CLIResult?] = [nil, nil]
+        let group = DispatchGroup()
+        for i in 0 ..< 2 {
+            group.enter()
+            let network = self.network
+            DispatchQueue.global().async {
+                results[i] = try? RegisterCLITests.register(network: network)
+                group.leave()
+            }
+        }
+        group.wait()
+        let codes = results.map { $0?.code ?? -1 }.sorted()
+        XCTAssertEqual(codes, [0, 3], results.map { $0?.stderr ?? "" }.joined(separator: "\n---\n"))
+        let loser = results.first { $0?.code == 3 }??.stderr ?? ""
+        XCTAssertTrue(loser.contains("registered on subnet 1"), loser)
+    }
+
+    func testPoWDisabledIsNamedBeforeMining() throws {
+        try requireSodium()
+        try startDevnet(["--pow-disabled"])
+        let r = try register()
+        XCTAssertEqual(r.code, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("SubNetRegistrationDisabled"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+    }
+
+    func testFaucetTwice() throws {
+        try requireSodium()
+        try startDevnet()
+        let r = try CLI.run(["faucet", "--max-successes", "2", "--network", network, "--threads", "2", "--json", "--no-output-in-place",
+                             "--wait-for", "included"] + walletFlags(), timeout: 300, environment: Self.passwordEnvironment())
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let json = try r.json()
+        XCTAssertEqual((json["drips"] as? [Any])?.count, 2, r.stdout)
+        let before = try XCTUnwrap(UInt64(json["balance_before"] as? String ?? ""))
+        let after = try XCTUnwrap(UInt64(json["balance_after"] as? String ?? ""))
+        XCTAssertEqual(after - before, 2_000_000_000_000)
+    }
+
+    /// The README's first command registers for real: a fresh wallet (encrypted coldkey, password through its variable),
+    /// unlocked, then solve, sign, submit, watch to finality, UID; the temporary wallet is removed afterwards.
+    func testDemoRegistersWithASignedExtrinsic() throws {
+        try requireSodium()
+        let r = try CLI.run(["demo", "--difficulty", "20000", "--block-time", "1", "--threads", "2", "--no-output-in-place"], timeout: 120)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        for text in ["Unlocked coldkey", "extrinsic ready", "extrinsic finalized in block", "Solved on block", "with UID 0"] {
+            XCTAssertTrue(r.stdout.contains(text), "\(text): \(r.stdout)")
+        }
+        let folder = try XCTUnwrap(r.stdout.range(of: #"/[^ ]*btpow-demo-[0-9]+-[0-9]+"#, options: .regularExpression).map { String(r.stdout[$0]) })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder), "the throwaway wallet is removed")
+    }
+
+    func testBadInputIsOneLine() throws {
+        for args in [["register", "--netuid", "0"], ["register", "--netuid", "1", "--max-attempts", "0"],
+                     ["register", "--netuid", "1", "--pow-timeout", "0"], ["faucet", "--max-successes", "0"],
+                     ["register", "--netuid", "1", "--pow-backend", "cpu", "--cuda"]] {
+            let r = try CLI.run(args)
+            XCTAssertEqual(r.code, 2, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")
+        }
+    }
+}
