@@ -14,10 +14,10 @@ final class RegisterCLITests: XCTestCase {
     var network: String { "ws://127.0.0.1:\(port)" }
 
     /// Starts `btpow devnet` on a free port and reads the port it prints.
-    func startDevnet(_ extra: [String] = []) throws {
+    func startDevnet(_ extra: [String] = [], difficulty: String = "2000") throws {
         let process = Process()
         process.executableURL = CLI.binary
-        process.arguments = ["devnet", "--port", "0", "--block-time", "0.5", "--difficulty", "2000"] + extra
+        process.arguments = ["devnet", "--port", "0", "--block-time", "0.5", "--difficulty", difficulty] + extra
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -152,6 +152,14 @@ final class RegisterCLITests: XCTestCase {
         }
         let folder = try XCTUnwrap(r.stdout.range(of: #"/[^ ]*btpow-demo-[0-9]+-[0-9]+"#, options: .regularExpression).map { String(r.stdout[$0]) })
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder), "the throwaway wallet is removed")
+    }
+
+    func testPoWTimeoutEndsWithExitOne() throws {
+        try requireSodium()
+        try startDevnet(difficulty: "18446744073709551615")   // unsolvable
+        let r = try register(["--pow-timeout", "1"])
+        XCTAssertEqual(r.code, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--pow-timeout"), r.stderr)
     }
 
     func testBadInputIsOneLine() throws {

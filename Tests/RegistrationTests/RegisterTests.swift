@@ -160,6 +160,32 @@ final class RegisterTests: XCTestCase {
         await server.stop()
     }
 
+    /// A chain with a narrower window than the registrar's (2 here) refuses the first work at the pool as
+    /// InvalidWorkBlock ("Custom error: 38"): the registrar reports the retry and registers with fresh work.
+    func testPoolInvalidWorkBlockIsMinedAgain() async throws {
+        let signer = try TestSigner.fresh()
+        let (server, client) = try await start { $0.blockTime = .seconds(1); $0.powWindow = 2 }
+        let registrar = PoWRegistrar(client: client, signer: signer, waitFor: .inBlock, logger: logger)
+        let retries = Box<[RegistrationRetry]>([])
+        let base = miner(client)
+        let hotkey = Bytes32(w0: 4, w1: 4, w2: 4, w3: 4)
+        let receipt = try await registrar.register(netuid: 1, hotkey: hotkey, mine: { request, attempt in
+            let outcome = try await base(request, attempt)
+            if attempt == 1, case .solved(let solution) = outcome {
+                // One block later the work is fresh for the registrar's window of 3, not for the chain's 2.
+                try await eventually("the next block") { (try? await client.currentBlock()) ?? 0 > solution.blockNumber }
+            }
+            return outcome
+        }, onRetry: { retry in retries.update { $0.append(retry) } })
+        XCTAssertEqual(receipt.attempts, 2)
+        XCTAssertEqual(retries.value.map(\.attempt), [2])
+        XCTAssertTrue(retries.value.first?.reason.contains("InvalidWorkBlock") == true, "\(retries.value)")
+        let uid = try await client.uid(netuid: 1, hotkey: hotkey)
+        XCTAssertEqual(uid, receipt.uid)
+        await client.close()
+        await server.stop()
+    }
+
     /// Work older than the window is not signed: the registrar mines again, reporting each retry, and gives up after
     /// `maxAttempts` solves.
     func testStaleWorkIsMinedAgainThenGivesUp() async throws {
