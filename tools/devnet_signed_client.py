@@ -3,7 +3,9 @@
 metadata, composes a SubtensorModule call, prepares and signs it (through a py-sr25519-bindings keypair), and this
 script submits it over a plain WebSocket (`websockets`) with author_submitAndWatchExtrinsic, produces a block,
 waits for inBlock and finalized, fetches the block with chain_getBlock and verifies the included extrinsic's
-signature with py-sr25519-bindings. Prints one JSON object.
+signature with py-sr25519-bindings. It then reads the effect back through bittensor's own storage keys and decoding
+of the devnet's metadata (state_getStorage over the socket): System.Account before and after, System.Events of the
+block, and SubtensorModule.Uids(netuid, hotkey) for a pow_register. Prints one JSON object.
 
 Usage: devnet_signed_client.py PORT SEED_HEX CALL ARGS_JSON
   CALL: faucet | pow_register; ARGS_JSON: the call's arguments (hex strings for byte arguments).
@@ -16,6 +18,7 @@ import sr25519
 from websockets.sync.client import connect
 
 from bittensor._transport.codec import RuntimeCodec, ss58_encode
+from bittensor._transport.storage import decode_storage_value
 from bittensor._transport.extrinsics import attach_signature, prepare_extrinsic, sign_unsigned
 
 
@@ -60,6 +63,25 @@ class Node:
             self.buffered.append(json.loads(self.ws.recv(timeout=10)))
 
 
+def read_storage(node: Node, codec: RuntimeCodec, pallet: str, name: str, params: list, at=None):
+    """One storage item, keyed and decoded by bittensor's codec from the devnet's metadata."""
+    entry = codec.storage_entry(pallet, name)
+    key = "0x" + codec.storage_key(entry, params).hex()
+    raw = node.result("state_getStorage", [key] if at is None else [key, at])
+    return decode_storage_value(codec, entry, None if raw is None else bytes.fromhex(raw[2:]))
+
+
+def plain(value):
+    """Decoded values as JSON: bytes as 0x-hex, tuples as lists."""
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def main() -> None:
     port, seed, call_name, args = int(sys.argv[1]), bytes.fromhex(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
     args = {k: bytes.fromhex(v[2:]) if isinstance(v, str) and v.startswith("0x") else v for k, v in args.items()}
@@ -73,6 +95,7 @@ def main() -> None:
     era = {"period": 16, "current": head}
     birth_hash = node.result("chain_getBlockHash", [codec.era_birth(era, head)])
     nonce = node.result("system_accountNextIndex", [ss58_encode(keypair.public_key, 42)])
+    account_before = read_storage(node, codec, "System", "Account", [ss58_encode(keypair.public_key, 42)])
     call = codec.compose_call("SubtensorModule", call_name, args)
     unsigned = prepare_extrinsic(codec, call, address="", public_key=keypair.public_key, crypto_type=1, era=era,
                                  nonce=nonce, tip=0, genesis_hash=genesis, era_block_hash=birth_hash)
@@ -90,6 +113,11 @@ def main() -> None:
     prefix = 1 if included[0] & 3 == 0 else 2
     signer = included[prefix + 2: prefix + 34]
     fetched_signature = included[prefix + 35: prefix + 99]
+    account_after = read_storage(node, codec, "System", "Account", [ss58_encode(keypair.public_key, 42)])
+    events = read_storage(node, codec, "System", "Events", [], at=block_hash)
+    uid = None
+    if call_name == "pow_register":
+        uid = read_storage(node, codec, "SubtensorModule", "Uids", [args["netuid"], ss58_encode(args["hotkey"], 42)])
     print(json.dumps({
         "publicKey": "0x" + keypair.public_key.hex(),
         "hash": signed.extrinsic_hash,
@@ -98,6 +126,10 @@ def main() -> None:
         "included": included == signed.data,
         "verified": sr25519.verify(fetched_signature, unsigned.payload, signer),
         "tamperedVerifies": sr25519.verify(fetched_signature, unsigned.payload + b"\x00", signer),
+        "accountBefore": plain(account_before),
+        "accountAfter": plain(account_after),
+        "events": plain(events),
+        "uid": uid,
     }))
 
 

@@ -90,6 +90,12 @@ extension DevnetChain {
             try p.expectAtMost(0)
             return ["peers": 0, "isSyncing": false, "shouldHavePeers": false]
         }
+        // The chain spec's properties, as a Subtensor node serves them (clients such as substrate-interface read the
+        // SS58 format and token from here before anything else).
+        serve("system_properties") { _, p throws(DevnetRPCError) in
+            try p.expectAtMost(0)
+            return ["ss58Format": 42, "tokenDecimals": 9, "tokenSymbol": "TAO"]
+        }
         serve("rpc_methods") { _, p throws(DevnetRPCError) in
             try p.expectAtMost(0)
             return ["version": 1, "methods": .array(DevnetChain.methodNames.map { .string($0) })]

@@ -7,8 +7,9 @@ import Testing
 
 /// bittensor 11.3's own codec composes and signs a faucet extrinsic from the devnet's metadata and submits it over a
 /// plain Python WebSocket (tools/devnet_signed_client.py, in the venv tools/setup_devnet_python.sh makes);
-/// py-sr25519-bindings verifies the signature fetched back with chain_getBlock. Skipped, saying why, only when pip
-/// cannot install the packages.
+/// py-sr25519-bindings verifies the signature fetched back with chain_getBlock; bittensor's own storage keys and
+/// decoding of the devnet's metadata then read the effect back (System.Account, System.Events, SubtensorModule.Uids).
+/// Skipped, saying why, only when pip cannot install the packages.
 @Suite struct BittensorClientTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -49,6 +50,11 @@ import Testing
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }()
 
+    /// The (pallet, event) names of System.Events as bittensor's codec decoded them.
+    static func eventNames(_ json: JSONValue) -> [String] {
+        (json["events"]?.arrayValue ?? []).map { "\($0["module_id"]?.stringValue ?? "?").\($0["event_id"]?.stringValue ?? "?")" }
+    }
+
     @Test(.enabled(if: python != nil, "pip could not install bittensor==11.3.0 and py-sr25519-bindings (tools/setup_devnet_python.sh)"))
     func bittensorSignsAFaucetTheDevnetAccepts() async throws {
         let (server, port) = try await startDevnet()
@@ -74,6 +80,13 @@ import Testing
         #expect(json["included"] == true)
         #expect(json["verified"] == true)
         #expect(json["tamperedVerifies"] == false)
+        // Read back through bittensor's decoding: 1,000,000,000,000 rao more free balance, nonce 0 -> 1, and the
+        // block's events Faucet then ExtrinsicSuccess, both in the extrinsic's phase.
+        #expect(json["accountBefore"]?["data"]?["free"]?.uint64Value == 0)
+        #expect(json["accountAfter"]?["data"]?["free"]?.uint64Value == 1_000_000_000_000)
+        #expect(json["accountBefore"]?["nonce"] == 0 && json["accountAfter"]?["nonce"] == 1)
+        #expect(Self.eventNames(json) == ["SubtensorModule.Faucet", "System.ExtrinsicSuccess"], "\(json["events"] ?? .null)")
+        #expect(json["events"]?.arrayValue?.allSatisfy { $0["phase"] == "ApplyExtrinsic" && $0["extrinsic_idx"] == 0 } == true)
         // The devnet applied it: 1,000 TAO on the coldkey, nonce 1.
         let account = Twox.hash128("System") + Twox.hash128("Account") + blake2b128(coldID.bytes) + coldID.bytes
         let stored = try await httpCall(port: port, "state_getStorage", [.string(Hex.encode(account))]).stringValue
@@ -104,6 +117,12 @@ import Testing
         let json = try parseJSON(result.stdout)
         #expect(json["included"] == true)
         #expect(json["verified"] == true)
+        // Read back through bittensor's decoding: UID 0 for the hotkey on netuid 1, NeuronRegistered(1, 0, hotkey)
+        // then ExtrinsicSuccess, and the coldkey's nonce 1.
+        #expect(json["uid"] == 0)
+        #expect(Self.eventNames(json) == ["SubtensorModule.NeuronRegistered", "System.ExtrinsicSuccess"], "\(json["events"] ?? .null)")
+        #expect(json["events"]?.arrayValue?.first?["attributes"] == [1, 0, .string(SS58.encode(publicKey: hotkey))])
+        #expect(json["accountAfter"]?["nonce"] == 1)
         let uid = try await httpCall(port: port, "state_getStorage", [.string(Hex.encode(StorageItem.uids.key(netuid: 1, hotkey: hotkey)))])
         #expect(uid == "0x0000")
         await server.stop()

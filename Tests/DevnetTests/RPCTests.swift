@@ -14,6 +14,9 @@ import Testing
         #expect(name.stringValue != nil)
         let version = try await httpCall(port: port, "system_version")
         #expect(version.stringValue != nil)
+        // A Subtensor node's chain-spec properties: SS58 format 42, 9 decimals, TAO.
+        let properties = try await httpCall(port: port, "system_properties")
+        #expect(properties == ["ss58Format": 42, "tokenDecimals": 9, "tokenSymbol": "TAO"])
         let methods = try await httpCall(port: port, "rpc_methods")
         guard case .array(let list)? = methods["methods"] else { Issue.record("rpc_methods: \(methods)"); return }
         for m in ["chain_getHeader", "chain_getBlockHash", "chain_getFinalizedHead", "state_getStorage",
@@ -32,7 +35,7 @@ import Testing
         "devnet_addSubnet", "devnet_produceBlock", "devnet_registerHotkey", "devnet_setDifficulty",
         "devnet_setMaxRegistrationsPerBlock", "devnet_setPowRegistrationAllowed", "devnet_submitPow",
         "rpc_methods", "state_getStorage", "state_getStorageAt",
-        "system_chain", "system_health", "system_name", "system_version",
+        "system_chain", "system_health", "system_name", "system_properties", "system_version",
         "state_getMetadata", "state_getRuntimeVersion", "chain_getRuntimeVersion",
         "system_accountNextIndex", "account_nextIndex", "chain_getBlock",
         "author_submitExtrinsic", "author_submitAndWatchExtrinsic", "author_unwatchExtrinsic", "author_pendingExtrinsics",
