@@ -124,6 +124,12 @@ def main() -> None:
         "extrinsic": "0x" + signed.data.hex(),
         "updates": updates,
         "included": included == signed.data,
+        # What btpow needs to compose the same extrinsic and compare it byte for byte with bittensor's.
+        "eraCurrent": head,
+        "eraBirthHash": birth_hash,
+        "accountNonce": nonce,
+        "signature": "0x" + bytes(signature).hex(),
+        "payload": "0x" + bytes(unsigned.payload).hex(),
         "verified": sr25519.verify(fetched_signature, unsigned.payload, signer),
         "tamperedVerifies": sr25519.verify(fetched_signature, unsigned.payload + b"\x00", signer),
         "accountBefore": plain(account_before),

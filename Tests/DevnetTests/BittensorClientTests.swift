@@ -1,5 +1,7 @@
 import ChainCodec
+import ChainMetadata
 import Devnet
+import Extrinsics
 import Foundation
 import Keys
 import PoWCore
@@ -125,6 +127,27 @@ import Testing
         #expect(json["accountAfter"]?["nonce"] == 1)
         let uid = try await httpCall(port: port, "state_getStorage", [.string(Hex.encode(StorageItem.uids.key(netuid: 1, hotkey: hotkey)))])
         #expect(uid == "0x0000")
+
+        // Byte for byte: btpow's own builder, from the devnet's metadata, for the same call, nonce, era and signature,
+        // gives bittensor 11.3's signing payload and extrinsic.
+        let metadataHex = try #require(try await httpCall(port: port, "state_getMetadata").stringValue)
+        let metadata = try RuntimeMetadata(bytes: try Hex.decode(metadataHex))
+        let version = try await httpCall(port: port, "state_getRuntimeVersion")
+        let parameters = SigningParameters(
+            specVersion: UInt32(try #require(version["specVersion"]?.uint64Value)),
+            transactionVersion: UInt32(try #require(version["transactionVersion"]?.uint64Value)),
+            genesisHash: try await node.hash(0),
+            era: .mortal(requestedPeriod: 16, currentBlock: try #require(json["eraCurrent"]?.uint64Value)),
+            eraBirthHash: try Bytes32(hex: try #require(json["eraBirthHash"]?.stringValue)),
+            nonce: try #require(json["accountNonce"]?.uint64Value))
+        let unsigned = try ExtrinsicBuilder(metadata: metadata).prepare(
+            pallet: "SubtensorModule", call: "pow_register",
+            arguments: ["netuid": .uint(1), "work_block": .uint(UInt128(head.number)), "nonce": .uint(UInt128(workNonce)),
+                        "work": .bytes(seal.bytes), "hotkey": .bytes(hotkey.bytes)],
+            parameters: parameters)
+        #expect(Hex.encode(unsigned.signingPayload) == json["payload"]?.stringValue)
+        let signed = try unsigned.signed(signer: coldID, signature: try Hex.decode(try #require(json["signature"]?.stringValue)))
+        #expect(Hex.encode(signed.bytes) == json["extrinsic"]?.stringValue)
         await server.stop()
     }
 }
