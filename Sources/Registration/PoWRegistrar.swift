@@ -66,7 +66,8 @@ public enum RegistrationError: Error, Equatable, CustomStringConvertible {
             // Nonce races (another extrinsic of the same coldkey took the nonce).
             if rejection.kind == .priorityTooLow || rejection.kind == .alreadyImported { return true }
             return rejection.reason == "Transaction is outdated"
-        case .dispatchFailed(let failure): return failure.name == "InvalidWorkBlock"
+        // Another registration took the subnet's last slot in that block: the next block has room again.
+        case .dispatchFailed(let failure): return failure.name == "InvalidWorkBlock" || failure.name == "TooManyRegistrationsThisBlock"
         case .chain(.notIncluded): return true
         default: return false
         }

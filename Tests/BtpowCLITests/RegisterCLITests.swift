@@ -119,6 +119,52 @@ final class RegisterCLITests: XCTestCase {
         XCTAssertTrue(loser.contains("registered on subnet 1"), loser)
     }
 
+    /// Two hotkeys of two wallets registering at once on a subnet that takes one registration per block: both get a
+    /// UID (the one refused with TooManyRegistrationsThisBlock mines again for a later block).
+    func testTwoHotkeysAtOnceBothRegister() throws {
+        try requireSodium()
+        try startDevnet()
+        let second = Self.wallets + "/nopub/coldkey"
+        let variable = "BT_PW_" + String(second.map { $0 == "/" || $0 == "." ? "_" : $0 }).uppercased()
+        let key = Array(variable.utf8)
+        let value = Data(Array(Self.password.utf8).enumerated().map { $0.element ^ key[$0.offset % key.count] }).base64EncodedString()
+        let runs: [(wallet: String, hotkey: String, environment: [String: String])] = [
+            ("main", "default", Self.passwordEnvironment()), ("nopub", "miner1", [variable: value]),
+        ]
+        nonisolated(unsafe) var results: [CLIResult?] = [nil, nil]
+        let group = DispatchGroup()
+        for (i, run) in runs.enumerated() {
+            group.enter()
+            let network = self.network
+            DispatchQueue.global().async {
+                results[i] = try? CLI.run(["register", "--netuid", "1", "--network", network, "--threads", "1", "--no-output-in-place",
+                                           "--wallet.path", Self.wallets, "--wallet.name", run.wallet, "--wallet.hotkey", run.hotkey,
+                                           "--json"], timeout: 180, environment: run.environment)
+                group.leave()
+            }
+        }
+        group.wait()
+        let failures = results.map { "\($0?.code ?? -1): \($0?.stderr ?? "")" }.joined(separator: "\n---\n")
+        XCTAssertEqual(results.map { $0?.code ?? -1 }, [0, 0], failures)
+        let uids = try results.map { try XCTUnwrap($0).json()["uid"] as? Int }
+        XCTAssertEqual(Set(uids.compactMap { $0 }), [0, 1], failures)
+    }
+
+    /// Registering with an OpenCL worker (PoCL on a CPU in CI): the same result as with CPU threads.
+    func testRegisterWithOpenCL() throws {
+        try requireSodium()
+        let devices = try CLI.run(["devices", "--json"])
+        let opencl = (try? devices.json())?["opencl"] as? [String: Any]
+        if opencl?["available"] as? Bool != true { throw XCTSkip("no OpenCL device: \(opencl?["reason"] as? String ?? "?")") }
+        try startDevnet()
+        let r = try CLI.run(["register", "--netuid", "1", "--network", network, "--opencl", "--threads", "0", "--no-output-in-place",
+                             "--wallet.path", Self.wallets, "--wallet.name", "main", "--wallet.hotkey", "default", "--json"],
+                            timeout: 180, environment: Self.passwordEnvironment())
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try r.json()["uid"] as? Int, 0, r.stdout)
+        XCTAssertTrue(r.stderr.contains("opencl:0"), r.stderr)
+    }
+
     func testPoWDisabledIsNamedBeforeMining() throws {
         try requireSodium()
         try startDevnet(["--pow-disabled"])
