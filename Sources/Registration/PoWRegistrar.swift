@@ -306,12 +306,45 @@ public final class PoWRegistrar: Sendable {
             if case .pool(let rejection) = error {
                 throw .poolRefused(name: rejection.customError.flatMap(SubtensorTransactionError.name), rejection)
             }
-            throw .chain(error)
+            guard case .rpc(.connectionClosed) = error else { throw .chain(error) }
+            // The node went away while watching: the extrinsic may still be included. Look for it in the blocks after
+            // `head` until its work is stale; not found, it counts as not included (mined again).
+            logger.warning("the node dropped the extrinsic's watch; looking for it on chain", metadata: ["extrinsic": "\(signed.hash.hex)"])
+            guard let found = await findIncluded(signed.hash, after: head, solution: solution, request: request,
+                                                 metadata: runtime.metadata) else {
+                throw .chain(.notIncluded("the node dropped the watch and the extrinsic did not appear on chain"))
+            }
+            (block, outcome) = found
         }
         switch outcome {
         case .success(let events): return (block, signed.hash, events)
         case .failed(let failure, _): throw mapFailure(failure) ?? .dispatchFailed(failure)
         }
+    }
+
+    /// The block after `head` that holds `extrinsic`, and its outcome, looked for while the chain could still include
+    /// the work (until it would be stale) or for a minute at most; nil when it never appears. Read failures (a node
+    /// reconnecting) are waited out.
+    private func findIncluded(_ extrinsic: Bytes32, after head: UInt64, solution: PoWSolution, request: CreatePoWRequest,
+                              metadata: RuntimeMetadata) async -> (Bytes32, ExtrinsicOutcome)? {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var next = head + 1
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            if let current = try? await client.currentBlock() {
+                while next <= current {
+                    guard let hash = try? await client.blockHash(next), let contents = try? await client.block(hash) else { break }
+                    if contents.index(of: extrinsic) != nil,
+                       let outcome = try? await client.extrinsicOutcome(extrinsic, inBlock: hash, metadata: metadata) {
+                        return (hash, outcome)
+                    }
+                    next += 1
+                }
+                // Past the block that could last include the work: it will not appear any more.
+                if request.isStale(solution, currentBlock: next) { return nil }
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return nil
     }
 
     /// The UID from this registration's `NeuronRegistered(netuid, uid, hotkey)`, else `Uids(netuid, hotkey)` at `block`.

@@ -83,6 +83,29 @@ final class RegisterTests: XCTestCase {
         await server.stop()
     }
 
+    /// The node drops the connection (and with it the extrinsic's watch) right after the pool took the extrinsic:
+    /// the registrar finds it on chain once reconnected, or mines again; either way it ends with the UID the chain
+    /// holds, never with a connection error.
+    func testNodeDroppingTheWatchMidWayStillEndsWithTheUID() async throws {
+        let signer = try TestSigner.fresh()
+        let (server, client) = try await start { $0.blockTime = .seconds(1) }
+        let hotkey = Bytes32((0 ..< 32).map { _ in UInt8.random(in: 0 ... 255) })!
+        let registrar = PoWRegistrar(client: client, signer: signer, waitFor: .inBlock, logger: logger)
+        let dropped = Box(false)
+        // Bounded by the registrar itself: a minute at most looking for the extrinsic, three solves at most.
+        let receipt = try await registrar.register(netuid: 1, hotkey: hotkey, mine: miner(client), onStatus: { status in
+            guard status == .ready, !dropped.update({ let was = $0; $0 = true; return was }) else { return }
+            Task { await server.stop(); _ = try? await server.start() }   // same port, same chain
+        })
+        XCTAssertTrue(dropped.value, "the watch was dropped after the pool took the extrinsic")
+        let now = try await client.uid(netuid: 1, hotkey: hotkey)
+        XCTAssertEqual(now, receipt.uid)
+        let block = try await client.block(receipt.blockHash)
+        XCTAssertNotNil(block.index(of: receipt.extrinsicHash), "the receipt's block holds the extrinsic")
+        await client.close()
+        await server.stop()
+    }
+
     func testPoWDisabledIsRefusedByName() async throws {
         let signer = try TestSigner.fresh()
         let (server, client) = try await start { $0.powRegistrationAllowed = false }
