@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 
 /// Runs the built `btpow` executable as a user would, capturing exit code and output.
@@ -48,5 +51,58 @@ enum CLI {
         process.waitUntilExit()
         return CLIResult(code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// `btpow devnet` as a process on 127.0.0.1: started with its flags, its port read from the address it prints, and
+/// called over HTTP POST (a node serves JSON-RPC there too).
+final class DevnetProcess {
+    let process: Process
+    let port: Int
+    var network: String { "ws://127.0.0.1:\(port)" }
+
+    init(port requested: Int = 0, difficulty: String = "2000", blockTime: String = "0.5", _ extra: [String] = []) throws {
+        process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["devnet", "--port", "\(requested)", "--block-time", blockTime, "--difficulty", difficulty] + extra
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"ws://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+              let p = Int(text[range].split(separator: ":").last!) else {
+            process.terminate()
+            throw XCTSkip("devnet printed no address: \(text)")
+        }
+        port = p
+    }
+
+    /// Stops it with SIGINT (a clean stop) and returns its exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+
+    /// One JSON-RPC call over HTTP POST: the whole reply object.
+    func rpc(_ method: String, params: String) throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#.utf8)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var body = Data()
+        URLSession.shared.dataTask(with: request) { data, _, _ in body = data ?? Data(); done.signal() }.resume()
+        _ = done.wait(timeout: .now() + 10)
+        return (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
     }
 }

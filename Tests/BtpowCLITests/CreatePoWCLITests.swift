@@ -12,56 +12,23 @@ final class CreatePoWCLITests: XCTestCase {
     static let mainHotkey = "0x66b269a3bc98e90f02260ca55b66321bb33eeb8e6c99694600ed888b2c6dce6d"
     static let mainColdkeySS58 = "5DnZAKZ6jhuFM7W66AZsQwShYNXX93zJvXScLfy4Na3vWKKW"
 
-    var devnet: Process?
-    var port = 0
+    var devnet: DevnetProcess?
+    var port: Int { devnet?.port ?? 0 }
+    var network: String { devnet?.network ?? "" }
 
-    /// Starts `btpow devnet` (on a free port unless `port` is given) and reads the port it prints.
+    /// Starts `btpow devnet` (on a free port unless `port` is given).
     func startDevnet(_ extra: [String] = [], port requested: Int = 0, difficulty: String = "2000", blockTime: String = "0.5") throws {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["devnet", "--port", "\(requested)", "--block-time", blockTime, "--difficulty", difficulty] + extra
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        devnet = process
-        var text = ""
-        let handle = out.fileHandleForReading
-        while !text.contains("\n") {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let range = text.range(of: #"ws://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-              let p = Int(text[range].split(separator: ":").last!) else {
-            return XCTFail("devnet printed no address: \(text)")
-        }
-        port = p
+        devnet = try DevnetProcess(port: requested, difficulty: difficulty, blockTime: blockTime, extra)
     }
 
     override func tearDown() {
-        if let devnet, devnet.isRunning {
-            devnet.interrupt()          // SIGINT: the devnet stops cleanly
-            devnet.waitUntilExit()
-            XCTAssertEqual(devnet.terminationStatus, 0)
+        if let devnet, devnet.process.isRunning {
+            XCTAssertEqual(devnet.stop(), 0, "SIGINT: the devnet stops cleanly")
         }
     }
 
-    var network: String { "ws://127.0.0.1:\(port)" }
-
     /// One JSON-RPC call over HTTP POST to the devnet.
-    func rpc(_ method: String, _ params: String) throws -> Any? {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/")!)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#.utf8)
-        nonisolated(unsafe) var body: Data?
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, _, _ in body = data; done.signal() }.resume()
-        _ = done.wait(timeout: .now() + 10)
-        guard let body, let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else { return nil }
-        return object["result"]
-    }
+    func rpc(_ method: String, params: String) throws -> [String: Any] { try XCTUnwrap(devnet).rpc(method, params: params) }
 
     /// The node is replaced by another chain on the same port while create-pow solves a block of the old one: it
     /// says the connection was lost and restored, moves to the live chain, and returns work for a block the live
@@ -79,10 +46,9 @@ final class CreatePoWCLITests: XCTestCase {
         solver.standardInput = FileHandle.nullDevice
         try solver.run()
         Thread.sleep(forTimeInterval: 3)                     // a few blocks of the old chain
-        let deadHash = try rpc("chain_getBlockHash", "[4]") as? String
+        let deadHash = try rpc("chain_getBlockHash", params: "[4]")["result"] as? String
         XCTAssertNotNil(deadHash, "the old chain reached block 4")
-        devnet?.interrupt()
-        devnet?.waitUntilExit()
+        devnet?.stop()
         // A new chain on the same port that stays at head 0 (a block a minute): only moving back to its head solves.
         try startDevnet(port: oldPort, difficulty: "2000", blockTime: "60")
         let deadline = Date().addingTimeInterval(60)
@@ -102,7 +68,8 @@ final class CreatePoWCLITests: XCTestCase {
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: outData) as? [String: Any], String(decoding: outData, as: UTF8.self))
         let block = try XCTUnwrap((json["block_number"] as? NSNumber)?.intValue)
         let hash = try XCTUnwrap(json["block_hash"] as? String)
-        XCTAssertEqual(try rpc("chain_getBlockHash", "[\(block)]") as? String, hash, "the solution's block is on the live chain")
+        XCTAssertEqual(try rpc("chain_getBlockHash", params: "[\(block)]")["result"] as? String, hash,
+                       "the solution's block is on the live chain")
         XCTAssertNotEqual(hash, deadHash)
     }
 
@@ -174,18 +141,5 @@ final class CreatePoWCLITests: XCTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("with UID 0"), r.stdout)
         XCTAssertTrue(r.stdout.contains("Solved on block"), r.stdout)
-    }
-
-    /// A JSON-RPC call over HTTP POST to the devnet (a node serves both on one port).
-    func rpc(_ method: String, params: String) throws -> [String: Any] {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/")!)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#.utf8)
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var body = Data()
-        URLSession.shared.dataTask(with: request) { data, _, _ in body = data ?? Data(); done.signal() }.resume()
-        done.wait()
-        return (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
     }
 }

@@ -9,39 +9,15 @@ final class RegisterCLITests: XCTestCase {
     static let mainHotkey = CreatePoWCLITests.mainHotkey
     static let mainColdkeySS58 = CreatePoWCLITests.mainColdkeySS58
 
-    var devnet: Process?
-    var port = 0
-    var network: String { "ws://127.0.0.1:\(port)" }
+    var devnet: DevnetProcess?
+    var network: String { devnet?.network ?? "" }
 
-    /// Starts `btpow devnet` on a free port and reads the port it prints.
+    /// Starts `btpow devnet` on a free port.
     func startDevnet(_ extra: [String] = [], difficulty: String = "2000") throws {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["devnet", "--port", "0", "--block-time", "0.5", "--difficulty", difficulty] + extra
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        devnet = process
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let range = text.range(of: #"ws://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-              let p = Int(text[range].split(separator: ":").last!) else {
-            throw XCTSkip("devnet printed no address: \(text)")
-        }
-        port = p
+        devnet = try DevnetProcess(difficulty: difficulty, extra)
     }
 
-    override func tearDown() {
-        if let devnet, devnet.isRunning {
-            devnet.interrupt()
-            devnet.waitUntilExit()
-        }
-    }
+    override func tearDown() { devnet?.stop() }
 
     /// The variable bittensor-wallet keeps the coldkey's password in, and the obfuscated value it stores.
     static func passwordEnvironment(_ password: String = password) -> [String: String] {
