@@ -2,7 +2,7 @@
 # btpow on a machine with an NVIDIA GPU: vector checks, a solve at a real difficulty, benchmarks.
 #
 # Build the static binary where Swift is (Linux x86_64), then run this on the GPU machine from the
-# repository root (it reads the test vectors in Tests/TestVectors/Fixtures):
+# repository root (it reads the test vectors in Tests/TestSupport/Fixtures):
 #   swift build -c release --static-swift-stdlib --scratch-path .build-static
 #   mkdir -p .gpu && cp .build-static/release/btpow .gpu/btpow && strip .gpu/btpow && gzip -9 .gpu/btpow
 #   bash bench/gpu.sh                  # on the GPU machine; needs python3 and the NVIDIA driver (the binary
@@ -24,7 +24,7 @@ REAL_DIFFICULTY=${REAL_DIFFICULTY:-20000000000}
 REAL_TIMEOUT=${REAL_TIMEOUT:-120}
 RULE_DIFFICULTY=${RULE_DIFFICULTY:-20000000}
 OUTDIR=${OUT:-/tmp/btpow-gpu}
-VECTORS=Tests/TestVectors/Fixtures/registration-pow.json
+VECTORS=Tests/TestSupport/Fixtures/registration-pow.json
 mkdir -p "$OUTDIR"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -66,7 +66,7 @@ if grep -qw sha_ni /proc/cpuinfo && grep -qw avx512f /proc/cpuinfo && grep -qw a
     # The plain kernel checks itself on every legacy seal vector, in every batch slot, before it is timed.
     mapfile -t LIMIT_VECTORS < <("$PYTHON" -c 'import json,sys
 for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
-    print("%s:%d:%s" % (v["block_and_hotkey_hash"], v["nonce"], v["seal"]))' "$ROOT/Tests/TestVectors/Fixtures/registration-pow.json")
+    print("%s:%d:%s" % (v["block_and_hotkey_hash"], v["nonce"], v["seal"]))' "$ROOT/Tests/TestSupport/Fixtures/registration-pow.json")
     record native:plain "${PIN[@]}" "$NATIVE/limit_kernel" "$S" "${LIMIT_VECTORS[@]}"
 else
     say "no SHA-NI + AVX-512 on this CPU: the native rows are left out"

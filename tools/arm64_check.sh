@@ -51,7 +51,7 @@ fi
 # 2. Swift: PoWCore + ScalarSwiftKernel, the same sources as the package, vectors carried as Swift literals.
 swift_srcs=(Sources/PoWCore/*.swift Sources/PoWCore/Generated/*.swift)
 driver=(tools/arm64_swift/main.swift "$out/Vectors.swift" Sources/PoWSolver/SealKernel.swift)
-python3 tools/arm64_swift/gen_vectors.py Tests/TestVectors/Fixtures/registration-pow.json "$out/Vectors.swift"
+python3 tools/arm64_swift/gen_vectors.py Tests/TestSupport/Fixtures/registration-pow.json "$out/Vectors.swift"
 build_swift() {   # build_swift DIR SWIFTC-FLAGS... : PoWCore as its own module, then the driver against it
     local dir=$1; shift
     mkdir -p "$dir"
