@@ -115,7 +115,7 @@ let package = Package(
             "PoWCore", "ChainCodec", "TestSupport",
         ], resources: [.copy("Fixtures")]),
         // Real spec-343 metadata blobs, hostile blobs, and extrinsics checked against bittensor 11.3's composer.
-        .testTarget(name: "ChainMetadataTests", dependencies: ["ChainMetadata", "Extrinsics", "ChainCodec", "PoWCore"],
+        .testTarget(name: "ChainMetadataTests", dependencies: ["ChainMetadata", "Extrinsics", "ChainCodec", "PoWCore", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "WalletTests", dependencies: ["PoWCore", "ChainCodec", "Wallet", "Keys"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SubtensorTests", dependencies: [

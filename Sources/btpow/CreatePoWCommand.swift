@@ -11,14 +11,7 @@ import Synchronization
 
 /// Where the keys come from: explicit keys win over the wallet files.
 struct KeyOptions: ParsableArguments {
-    @Option(name: .customLong("wallet.path"), help: "Wallet root folder.")
-    var walletPath: String = WalletFiles.defaultRoot
-
-    @Option(name: .customLong("wallet.name"), help: "Wallet (coldkey) name.")
-    var walletName: String = WalletFiles.defaultName
-
-    @Option(name: .customLong("wallet.hotkey"), help: "Hotkey name inside the wallet.")
-    var walletHotkey: String = WalletFiles.defaultHotkey
+    @OptionGroup var location: WalletLocationOptions
 
     @Option(help: "Hotkey public key (0x… or SS58) instead of the wallet's.")
     var hotkey: String?
@@ -26,7 +19,7 @@ struct KeyOptions: ParsableArguments {
     @Option(help: "Coldkey public key (0x… or SS58) instead of the wallet's.")
     var coldkey: String?
 
-    var wallet: WalletFiles { WalletFiles(root: walletPath, name: walletName, hotkey: walletHotkey) }
+    var wallet: WalletFiles { location.wallet }
 
     /// Reads only the public keys that are needed; a wallet file is opened only if its key was not given.
     func keys(needHotkey: Bool, needColdkey: Bool) throws -> (hotkey: Bytes32?, coldkey: Bytes32?) {

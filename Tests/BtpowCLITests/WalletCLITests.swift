@@ -23,8 +23,8 @@ final class WalletCLITests: XCTestCase {
     /// Output of every failing run, checked for secrets at the end of each test.
     var failedOutputs: [String] = []
 
-    static func shell(_ executable: String, _ arguments: [String]) throws -> KeysOracle.Output {
-        try KeysOracle.run(executable, arguments)
+    static func shell(_ executable: String, _ arguments: [String]) throws -> ProcessRunner.Output {
+        try ProcessRunner.run(executable, arguments)
     }
 
     /// Runs operations through tools/keys_oracle.py; skips (saying why) when pip cannot install the venv.

@@ -18,38 +18,8 @@ public enum KeysOracle {
         public let description: String
     }
 
-    public struct Output: Sendable {
-        public let status: Int32
-        public let stdout: Data
-        public let stderr: String
-    }
-
-    /// Runs `executable` with `arguments`, `stdin` written to it, both outputs read concurrently.
-    public static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(stdin)
-            try input.fileHandleForWriting.close()
-        }
-        let errData = Box(Data())
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData.value = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData.value, as: UTF8.self))
-    }
-
     private static let pythonPath: Result<String, any Error> = Result {
-        let setup = try run("/bin/bash", [root.appendingPathComponent("tools/setup_keys_python.sh").path])
+        let setup = try ProcessRunner.run("/bin/bash", [root.appendingPathComponent("tools/setup_keys_python.sh").path])
         guard setup.status == 0 else {
             throw Unavailable(reason: "pip could not install py-sr25519-bindings and bittensor-wallet==4.1.1 into .venv-keys "
                 + "(tools/setup_keys_python.sh exit \(setup.status)): \(setup.stderr.suffix(400))")
@@ -64,7 +34,7 @@ public enum KeysOracle {
     public static func batch(_ ops: [[String: Any]]) throws -> [[String: Any]] {
         let python = try python()
         let input = try JSONSerialization.data(withJSONObject: ops)
-        let result = try run(python, [root.appendingPathComponent("tools/keys_oracle.py").path], stdin: input)
+        let result = try ProcessRunner.run(python, [root.appendingPathComponent("tools/keys_oracle.py").path], stdin: input)
         guard result.status == 0 else { throw Failed(description: "keys_oracle.py exit \(result.status): \(result.stderr.suffix(1500))") }
         guard let list = try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]], list.count == ops.count else {
             throw Failed(description: "keys_oracle.py printed no result list")
