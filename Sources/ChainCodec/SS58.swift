@@ -17,25 +17,13 @@ public enum SS58Error: Error, Equatable, CustomStringConvertible {
         switch self {
         case .empty: return "SS58 address is empty"
         case .badCharacter(let c, let position):
-            return "SS58 address has \(SS58Error.show(c)) at position \(position + 1), which is not a base58 character"
+            return "SS58 address has \(c.quotedForErrorMessage) at position \(position + 1), which is not a base58 character"
         case .wrongLength(let n):
             return "SS58 address decodes to \(n) bytes; a 32-byte account address decodes to 35 or 36"
         case .invalidPrefix(let b): return "SS58 address starts with byte 0x\(String(b, radix: 16)), not a valid address format"
         case .reservedFormat(let f): return "SS58 address format \(f) is reserved"
         case .badChecksum: return "SS58 address checksum does not match (mistyped address?)"
         }
-    }
-
-    /// A character quoted, or as U+XXXX when it would not print on one line.
-    package static func show(_ c: Character) -> String {
-        let printable = c.unicodeScalars.allSatisfy { s in
-            switch s.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return false
-            default: return true
-            }
-        }
-        if printable && !(c.isWhitespace && c != " ") { return "'\(c)'" }
-        return c.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined(separator: " ")
     }
 }
 
@@ -171,7 +159,7 @@ public enum PublicKey {
 
     /// Keeps error lines short and free of control characters.
     package static func clip(_ text: String) -> String {
-        let cleaned = String(text.map { SS58Error.show($0).hasPrefix("U+") ? "?" : $0 })
+        let cleaned = String(text.map { $0.printsOnOneLine ? $0 : "?" })
         return cleaned.count > 80 ? String(cleaned.prefix(77)) + "..." : cleaned
     }
 }

@@ -6,7 +6,7 @@ public enum HexError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .oddLength(let n): return "hex string has an odd number of digits (\(n))"
-        case .invalidCharacter(let c): return "'\(c)' is not a hex digit"
+        case .invalidCharacter(let c): return "\(c.quotedForErrorMessage) is not a hex digit"
         case .wrongLength(let expected, let got): return "expected \(expected) bytes (\(expected * 2) hex digits), got \(got)"
         }
     }
@@ -23,19 +23,27 @@ public enum Hex {
         out.reserveCapacity(utf8.count / 2)
         var i = 0
         while i < utf8.count {
-            out.append(try nibble(utf8[i]) << 4 | nibble(utf8[i + 1]))
+            guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else {
+                throw .invalidCharacter(firstNonHexCharacter(in: digits))
+            }
+            out.append(high << 4 | low)
             i += 2
         }
         return out
     }
 
-    private static func nibble(_ c: UInt8) throws(HexError) -> UInt8 {
+    private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0") ... UInt8(ascii: "9"): return c - UInt8(ascii: "0")
         case UInt8(ascii: "a") ... UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
         case UInt8(ascii: "A") ... UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: throw .invalidCharacter(Character(Unicode.Scalar(c)))
+        default: return nil
         }
+    }
+
+    /// The whole character (not one byte of it) that stopped decoding, for the error message.
+    private static func firstNonHexCharacter(in digits: Substring) -> Character {
+        digits.first { c in !(c.isASCII && c.asciiValue.flatMap(nibble) != nil) } ?? "?"
     }
 
     private static let digits = Array("0123456789abcdef".utf8)

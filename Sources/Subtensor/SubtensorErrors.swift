@@ -53,7 +53,7 @@ public enum RPCError: Error, Equatable, CustomStringConvertible {
 
     /// Text from the network, on one line and at most 200 characters.
     static func oneLine(_ text: String) -> String {
-        let flat = String(text.map { $0.isNewline || SS58Error.show($0).hasPrefix("U+") ? " " : $0 })
+        let flat = String(text.map { $0.printsOnOneLine ? $0 : " " })
         return flat.count > 200 ? String(flat.prefix(197)) + "..." : flat
     }
 

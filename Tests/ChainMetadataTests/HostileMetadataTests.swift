@@ -1,6 +1,7 @@
 import ChainCodec
 import ChainMetadata
 import Extrinsics
+import TestSupport
 import XCTest
 
 /// Malformed and hostile metadata: every failure is a MetadataError, never a crash, a hang or a huge allocation.
@@ -48,7 +49,7 @@ final class HostileMetadataTests: XCTestCase {
     }
 
     func testRandomCorruptionOfTheRealBlobNeverCrashes() {
-        var rng = SplitMix64(seed: 343)
+        var rng = SeededGenerator(seed: 343)
         let original = Fixtures.v14Bytes
         var failures = 0
         for _ in 0 ..< 150 {
@@ -155,18 +156,6 @@ final class HostileMetadataTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator for the corruption test.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension RuntimeMetadata {
     /// The prefixed metadata inside the runtime API's `Option<OpaqueMetadata>` (tag, 4-byte compact length).

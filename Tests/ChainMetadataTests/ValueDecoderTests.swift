@@ -1,6 +1,7 @@
 import ChainCodec
 import ChainMetadata
 import Extrinsics
+import TestSupport
 import PoWCore
 import XCTest
 
@@ -182,7 +183,7 @@ final class ValueDecoderTests: XCTestCase {
 
         // Random bytes as the biggest types there are: the events, the call enum.
         let callType = try XCTUnwrap(types.types.first { $0.path.last == "RuntimeCall" }?.id)
-        var rng = SplitMix(seed: 343)
+        var rng = SeededGenerator(seed: 343)
         for round in 0 ..< 3000 {
             let length = Int(rng.next() % 300)
             var bytes = (0 ..< length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -281,18 +282,5 @@ final class ValueDecoderTests: XCTestCase {
 
     func testSystemEventsKey() {
         XCTAssertEqual(Hex.encode(SystemEvents.storageKey), "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7")
-    }
-}
-
-/// A small deterministic generator for the fuzz rounds.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
