@@ -6,10 +6,11 @@ import Synchronization
 /// The multi-threaded solver: one thread per `NonceSearcher`, all reading a shared current work
 /// that the owner can replace while they run.
 ///
-/// Threads are owned here: `start` creates them, `stop` ends and joins them. Workers look at the
+/// Threads are owned here: `start` creates them, `stop` ends and joins them (`requestStop` ends them without waiting). Workers look at the
 /// shared state only between batches (a generation counter makes the check one atomic load), so a
 /// new challenge or a stop reaches every worker within one batch.
-// @unchecked: only `searchers` is not Sendable, and each searcher is touched only by the worker thread made for it.
+// @unchecked: only `searchers` is not Sendable, and each searcher is touched only by the worker thread made for it
+// (`SearcherLease` keeps it so across engines that share searchers).
 public final class SolverEngine: @unchecked Sendable {
     public struct Configuration: Sendable {
         /// bittensor's `update_interval` (Python reference): nonces per CPU batch between looks at the shared state.
@@ -65,6 +66,8 @@ public final class SolverEngine: @unchecked Sendable {
     public init(searchers: [any NonceSearcher], configuration: Configuration = .init(),
                 logger: Logger = Logger(label: "btpow.solver")) {
         precondition(!searchers.isEmpty, "a solver needs at least one worker")
+        precondition(Set(searchers.map { ObjectIdentifier($0) }).count == searchers.count,
+                     "each worker needs its own searcher: the same searcher object was passed twice")
         self.searchers = searchers
         self.configuration = configuration
         self.logger = logger
@@ -100,6 +103,8 @@ public final class SolverEngine: @unchecked Sendable {
     /// Starts every worker on `work`. An engine runs once at a time: `start` while it runs (until `stop` has
     /// returned) throws `SolverEngineError.alreadyRunning`; after `stop` it can start again, afresh.
     public func start(_ work: SolverWork) throws(SolverEngineError) {
+        // A stop was requested but not waited for: wait for it now.
+        if stopFlag.load(ordering: .acquiring), shared.withLock({ $0.started }) { stop() }
         let wasStarted = shared.withLock { s -> Bool in
             if s.started { return true }
             s = Shared(started: true)
@@ -113,7 +118,10 @@ public final class SolverEngine: @unchecked Sendable {
             exited.enter()
             let handed = WorkerSearcher(searcher)
             let thread = Thread { [self] in
+                // A searcher another engine stopped without waiting may still be finishing its batch.
+                SearcherLease.acquire(handed.searcher)
                 runWorker(index: index, searcher: handed.searcher)
+                SearcherLease.release(handed.searcher)
                 exited.leave()
             }
             thread.name = "btpow-worker-\(index)"
@@ -154,6 +162,14 @@ public final class SolverEngine: @unchecked Sendable {
         exited.wait()
         finish()
         shared.withLock { $0.started = false }
+    }
+
+    /// Signals every worker to stop after its current batch and returns at once: for a caller that has its solution
+    /// and should not wait up to a batch for the workers (the registrar signs and submits meanwhile). The workers
+    /// exit by themselves; anyone waiting in `nextSolution` then gets nil. `start` (on this engine) and the workers
+    /// of another engine given the same searchers wait for them first, so a searcher never serves two workers.
+    public func requestStop() {
+        stopFlag.store(true, ordering: .releasing)
     }
 
     public var isStopped: Bool { stopFlag.load(ordering: .acquiring) }
@@ -331,4 +347,21 @@ public func solveForNonceBlock(challenge: Challenge, difficulty: UInt64, rule: D
     guard let nonce = kernel.firstSolution(challenge.prepared, target: work.target, start: nonceStart,
                                            count: nonceEnd - nonceStart) else { return nil }
     return work.verifiedSolution(nonce: nonce)
+}
+
+/// Which searchers a worker thread is using now, in any engine: a searcher (a GPU's especially, with its buffers and
+/// stream) serves one worker at a time. A worker whose searcher is still finishing a batch for an engine that was
+/// stopped without waiting waits here for it (at most one batch).
+enum SearcherLease {
+    private static let busy = Mutex<Set<ObjectIdentifier>>([])
+
+    static func acquire(_ searcher: any NonceSearcher) {
+        let id = ObjectIdentifier(searcher)
+        while !busy.withLock({ $0.insert(id).inserted }) { usleep(100) }
+    }
+
+    static func release(_ searcher: any NonceSearcher) {
+        let id = ObjectIdentifier(searcher)
+        _ = busy.withLock { $0.remove(id) }
+    }
 }

@@ -313,7 +313,8 @@ public final class PoWCreator: Sendable {
                                    difficulty: request.scheme == .legacy ? block.difficulty : nil)
         tracker.withLock { $0 = StatisticsTracker(work: first, now: now) }
         try engine.start(first)
-        defer { engine.stop() }
+        // Not waiting for the workers to finish their batch: the caller gets the solution a batch sooner.
+        defer { engine.requestStop() }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in await followHeads() }
             defer { group.cancelAll() }

@@ -168,8 +168,11 @@ public final class PoWRegistrar: Sendable {
     }
 
     /// Solves, signs, submits and waits; returns the UID. Throws `RegistrationError` (or what the miner threw).
+    /// `onSubmit` gets each extrinsic's hash as it goes to the node (from then on it may be included whatever happens
+    /// to this process); `onStatus` its statuses.
     public func register(netuid: UInt16, hotkey: Bytes32, mine: Miner,
                          onRetry: @Sendable (RegistrationRetry) -> Void = { _ in },
+                         onSubmit: @Sendable (Bytes32) -> Void = { _ in },
                          onStatus: @Sendable (TransactionStatus) -> Void = { _ in }) async throws -> RegistrationReceipt {
         let runtime = try await Runtime.read(client)
         let request = registrationRequest(netuid: netuid, hotkey: hotkey)
@@ -177,12 +180,9 @@ public final class PoWRegistrar: Sendable {
             if let uid = try? await client.uid(netuid: netuid, hotkey: hotkey) { return .alreadyRegistered(netuid: netuid, uid: uid) }
             return nil
         }) { solution, attempt in
-            let arguments: [String: ScaleValue] = [
-                "netuid": .uint(UInt128(netuid)), "work_block": .uint(UInt128(solution.blockNumber)),
-                "nonce": .uint(UInt128(solution.nonce)), "work": .bytes(solution.seal.bytes), "hotkey": .bytes(hotkey.bytes),
-            ]
+            let arguments = Self.powRegisterArguments(netuid: netuid, hotkey: hotkey, solution: solution)
             let (block, extrinsic, events) = try await self.submit(call: "pow_register", arguments: arguments, solution: solution,
-                                                                   request: request, runtime: runtime, onStatus: onStatus) { failure in
+                                                                   request: request, runtime: runtime, onSubmit: onSubmit, onStatus: onStatus) { failure in
                 failure.name == "HotKeyAlreadyRegisteredInSubNet" ? .alreadyRegistered(netuid: netuid, uid: nil) : nil
             }
             let uid = try await self.uid(netuid: netuid, hotkey: hotkey, events: events, block: block)
@@ -195,6 +195,7 @@ public final class PoWRegistrar: Sendable {
 
     /// One faucet drip: legacy work over the signer, `SubtensorModule.faucet(block_number, nonce, work)`.
     public func faucet(mine: Miner, onRetry: @Sendable (RegistrationRetry) -> Void = { _ in },
+                       onSubmit: @Sendable (Bytes32) -> Void = { _ in },
                        onStatus: @Sendable (TransactionStatus) -> Void = { _ in }) async throws -> FaucetReceipt {
         let runtime = try await Runtime.read(client)
         let request = faucetRequest()
@@ -204,7 +205,7 @@ public final class PoWRegistrar: Sendable {
                 "work": .bytes(solution.seal.bytes),
             ]
             let (block, extrinsic, events) = try await self.submit(call: "faucet", arguments: arguments, solution: solution,
-                                                                   request: request, runtime: runtime, onStatus: onStatus) { _ in nil }
+                                                                   request: request, runtime: runtime, onSubmit: onSubmit, onStatus: onStatus) { _ in nil }
             var amount: UInt128?
             if let event = events.first(where: { $0.pallet == "SubtensorModule" && $0.name == "Faucet" }),
                case .uint(let value)? = event.field(1) ?? event.field("amount") {
@@ -245,6 +246,8 @@ public final class PoWRegistrar: Sendable {
     ) async throws -> Receipt {
         var last = ""
         for attempt in 1 ... maxAttempts {
+            // Cancelled (Ctrl-C in the CLI): no new solve.
+            try Task.checkCancellation()
             if attempt > 1 { onRetry(RegistrationRetry(attempt: attempt, maxAttempts: maxAttempts, reason: last)) }
             let outcome: CreatePoWOutcome
             do { outcome = try await mine(request, attempt) } catch let error as CreatePoWError { throw RegistrationError.solve(error) }
@@ -257,7 +260,7 @@ public final class PoWRegistrar: Sendable {
                 if case .poolRefused(let name, _) = error, let mapped = mapPool(name) {
                     throw await alreadyRegistered() ?? mapped
                 }
-                guard error.isRetryable else { throw error }
+                guard error.isRetryable, !Task.isCancelled else { throw error }
                 // Another submitter (another machine mining for the same hotkey) may have won meanwhile.
                 if let registered = await alreadyRegistered() { throw registered }
                 logger.info("registration attempt failed; mining again", metadata: ["attempt": "\(attempt)", "reason": "\(error)"])
@@ -270,14 +273,18 @@ public final class PoWRegistrar: Sendable {
     /// Signs and submits `SubtensorModule.<call>` for `solution`, waits for `waitFor`, and returns the including block,
     /// the extrinsic's hash and its events. `mapFailure` turns a dispatch failure into a more telling error.
     private func submit(call: String, arguments: [String: ScaleValue], solution: PoWSolution, request: CreatePoWRequest,
-                        runtime: Runtime, onStatus: @Sendable (TransactionStatus) -> Void,
+                        runtime: Runtime, onSubmit: @Sendable (Bytes32) -> Void, onStatus: @Sendable (TransactionStatus) -> Void,
                         mapFailure: (DispatchFailure) -> RegistrationError?) async throws(RegistrationError)
         -> (block: Bytes32, extrinsic: Bytes32, events: [EventRecord]) {
-        let head: UInt64, headHash: Bytes32, nonce: UInt64
+        // Two round trips: the head and the account's next nonce together, then the era's birth hash.
+        let head: UInt64, nonce: UInt64
+        async let headRead = Self.result { () async throws(ChainError) in try await self.client.currentBlock() }
+        async let nonceRead = Self.result { () async throws(ChainError) in
+            try await self.client.accountNextIndex(SS58.encode(publicKey: self.signer.publicKey))
+        }
         do {
-            head = try await client.currentBlock()
-            headHash = try await client.blockHash(head)
-            nonce = try await client.accountNextIndex(SS58.encode(publicKey: signer.publicKey))
+            head = try await headRead.get()
+            nonce = try await nonceRead.get()
         } catch { throw .chain(error) }
         // The block that would include it is at least head + 1.
         if request.isStale(solution, currentBlock: head + 1) {
@@ -285,21 +292,16 @@ public final class PoWRegistrar: Sendable {
         }
         let era = Era.registration(currentBlock: head)
         let birthHash: Bytes32
-        let birth = era.birth(currentBlock: head)
-        if birth == head { birthHash = headHash } else {
-            do { birthHash = try await client.blockHash(birth) } catch { throw .chain(error) }
-        }
+        do { birthHash = try await client.blockHash(era.birth(currentBlock: head)) } catch { throw .chain(error) }
         let parameters = SigningParameters(specVersion: runtime.version.specVersion, transactionVersion: runtime.version.transactionVersion,
                                            genesisHash: runtime.genesis, era: era, eraBirthHash: birthHash, nonce: nonce)
         let signed: SignedExtrinsic
-        do {
-            let unsigned = try ExtrinsicBuilder(metadata: runtime.metadata).prepare(
-                pallet: "SubtensorModule", call: call, arguments: arguments, parameters: parameters)
-            signed = try unsigned.signed(signer: signer.publicKey, signature: signer.sign(unsigned.signingPayload))
-        } catch { throw .extrinsic(error) }
+        do { signed = try Self.signedExtrinsic(call: call, arguments: arguments, metadata: runtime.metadata,
+                                               parameters: parameters, signer: signer) } catch { throw .extrinsic(error) }
         logger.debug("submitting", metadata: ["call": "\(call)", "extrinsic": "\(signed.hash.hex)", "nonce": "\(nonce)",
                                               "work_block": "\(solution.blockNumber)", "head": "\(head)"])
         let block: Bytes32, outcome: ExtrinsicOutcome
+        onSubmit(signed.hash)
         do {
             (block, outcome) = try await client.submitAndWait(signed, metadata: runtime.metadata, until: waitFor, onStatus: onStatus)
         } catch {
@@ -320,6 +322,26 @@ public final class PoWRegistrar: Sendable {
         case .success(let events): return (block, signed.hash, events)
         case .failed(let failure, _): throw mapFailure(failure) ?? .dispatchFailed(failure)
         }
+    }
+
+    /// A read's value or its typed error (`async let` would lose the error's type).
+    private static func result<T>(_ read: () async throws(ChainError) -> T) async -> Result<T, ChainError> {
+        do { return .success(try await read()) } catch { return .failure(error) }
+    }
+
+    /// `SubtensorModule.<call>` built from the runtime's metadata and signed: all the work between the last freshness
+    /// check and the submission (`btpow bench --register-latency` times it).
+    package static func signedExtrinsic(call: String, arguments: [String: ScaleValue], metadata: RuntimeMetadata,
+                                        parameters: SigningParameters, signer: any ExtrinsicSigner) throws(ExtrinsicError) -> SignedExtrinsic {
+        let unsigned = try ExtrinsicBuilder(metadata: metadata).prepare(
+            pallet: "SubtensorModule", call: call, arguments: arguments, parameters: parameters)
+        return try unsigned.signed(signer: signer.publicKey, signature: signer.sign(unsigned.signingPayload))
+    }
+
+    /// `pow_register`'s arguments for `solution` (its v1 work over `hotkey`).
+    package static func powRegisterArguments(netuid: UInt16, hotkey: Bytes32, solution: PoWSolution) -> [String: ScaleValue] {
+        ["netuid": .uint(UInt128(netuid)), "work_block": .uint(UInt128(solution.blockNumber)),
+         "nonce": .uint(UInt128(solution.nonce)), "work": .bytes(solution.seal.bytes), "hotkey": .bytes(hotkey.bytes)]
     }
 
     /// The block after `head` that holds `extrinsic`, and its outcome, looked for while the chain could still include

@@ -35,6 +35,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Blocks to time with --new-head-latency.")
     var blocks: Int = 20
 
+    @Flag(help: ArgumentHelp("Measure instead solution found → extrinsic in the pool, and building and signing pow_register.",
+                              discussion: "Registers --runs fresh hotkeys on an in-process local chain with real blocks."))
+    var registerLatency = false
+
+    @Option(help: "Registrations to time with --register-latency.")
+    var runs: Int = 200
+
+    @Option(help: "Seconds between blocks with --register-latency.")
+    var blockTime: Double = 1
+
+    @Option(help: "Difficulty of the local chain with --register-latency (sets how long each solve takes).")
+    var difficulty: UInt64 = 2_000_000
+
     @Flag(help: "Measure instead sr25519 signing and verification (libsodium), as `btpow wallet sign` does it.")
     var sign = false
 
@@ -46,6 +59,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !(1 ... 1000).contains(blocks) { throw CLIError.badInput("--blocks must be 1…1000") }
+        if !(1 ... 10_000).contains(runs) { throw CLIError.badInput("--runs must be 1…10000") }
+        if !(blockTime >= 0.05 && blockTime <= 60) { throw CLIError.badInput("--block-time must be in [0.05, 60] seconds") }
+        try validateDifficulty(difficulty)
         if let threads, threads < gpu.minimumThreads { throw CLIError.badInput("--threads must be at least \(gpu.minimumThreads)") }
         if !(seconds > 0 && seconds <= 3600) { throw CLIError.badInput("--seconds must be in (0, 3600]") }
         if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
@@ -86,6 +102,22 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if gpu.enabled { return try await runWithGPUs() }
         let selected = try KernelChoice.resolve(kernel)
+        if registerLatency {
+            let threadCount = threads ?? max(1, CPUInfo.availableCPUs - 1)
+            let r = try await RegisterLatencyBench.run(
+                runs: runs, blockTime: .milliseconds(Int((blockTime * 1000).rounded())), difficulty: difficulty,
+                threads: threadCount, kernel: selected, signings: 2000, progress: { Console.status($0 + "\n") })
+            if json { try Console.printJSON(r); return }
+            let f = r.found_to_pool_ms, m = r.pool_before_next_block_ms, s = r.build_and_sign_us
+            print(String(format: "solution found → in the pool: median %.2f ms, p90 %.2f, p99 %.2f, max %.2f (%d runs)",
+                         f.median, f.p90, f.p99, f.max, f.count))
+            print(String(format: "included in the block after the one the work was found in: %d of %d (%.1f %%); later: %d",
+                         r.included_in_next_block, r.runs, 100 * Double(r.included_in_next_block) / Double(r.runs), r.included_later))
+            print(String(format: "in the pool before that block was announced by: median %.1f ms, min %.1f ms", m.median, m.min))
+            print(String(format: "build and sign pow_register: median %.1f µs, p99 %.1f µs, max %.1f µs (%d times)",
+                         s.median, s.p99, s.max, s.count))
+            return
+        }
         if newHeadLatency {
             let r = try await FollowLatencyBench.run(threads: threads ?? CPUInfo.availableCPUs, updateInterval: updateInterval,
                                                      kernel: selected, blocks: blocks)

@@ -136,12 +136,18 @@ extension DemoCommand {
         fflush(nil)
         let display = DisplayOptions(show: true, outputInPlace: outputInPlace ?? Console.stderrIsTerminal, verbose: false)
         let registrar = PoWRegistrar(client: client, signer: signer, waitFor: .finalized, logger: Log.library)
+        let workers = WorkerList(searchers)
         do {
-            let receipt = try await registrar.register(
-                netuid: netuid, hotkey: hotkey,
-                mine: { request, _ in try await CreatePoWRun.solve(chain: client, request: request, searchers: searchers, display: display) },
-                onRetry: { SubmitOptions.retryLine($0) },
-                onStatus: { print("  extrinsic \($0)"); fflush(nil) })
+            // Ctrl-C at any point ends the demo with exit 130 and the throwaway wallet removed.
+            let receipt = try await SubmitOptions.interruptible(hint: "the demo chain stops with this process") { pending in
+                try await registrar.register(
+                    netuid: netuid, hotkey: hotkey,
+                    mine: { request, _ in
+                        try await CreatePoWRun.solve(chain: client, request: request, searchers: workers.searchers, display: display)
+                    },
+                    onRetry: { pending.settled(); SubmitOptions.retryLine($0) }, onSubmit: pending.submitted,
+                    onStatus: { print("  extrinsic \($0)"); fflush(nil) })
+            }
             print("Solved on block \(receipt.solution.blockNumber): nonce \(receipt.solution.nonce), seal \(receipt.solution.seal.hex)")
             print("Registered \(SS58.encode(publicKey: hotkey)) on subnet \(netuid) with UID \(receipt.uid) "
                   + "(block \(receipt.blockHash.hex), extrinsic \(receipt.extrinsicHash.hex)).")

@@ -8,6 +8,7 @@ import PoWCore
 import PoWSolver
 import Registration
 import Subtensor
+import Synchronization
 import Wallet
 
 /// The coldkey's key pair as the registrar's signer.
@@ -129,6 +130,44 @@ struct SubmitOptions: ParsableArguments {
     static func statusLine(_ status: TransactionStatus) {
         Console.status("extrinsic: \(status)\n")
     }
+
+    /// Runs a registration or faucet run with Ctrl-C handled from its start to its end, exit 130 in every phase: while
+    /// solving, the solve stops and says so; once an extrinsic is out (`PendingExtrinsic`), the watch stops and the
+    /// user is told that the extrinsic may still be included.
+    /// `hint`: what the user can do about an extrinsic that may still be included.
+    static func interruptible<T: Sendable>(hint: String, _ body: @escaping @Sendable (PendingExtrinsic) async throws -> T) async throws -> T {
+        let pending = PendingExtrinsic()
+        let task = Task { try await body(pending) }
+        let interrupt = Interrupt { task.cancel() }
+        defer { interrupt.remove() }
+        let result = await task.result
+        guard interrupt.happened else { return try result.get() }
+        if let hash = pending.hash {
+            Console.error("interrupted while waiting for extrinsic \(hash.hex): it was submitted and may still be included; \(hint)")
+            throw ExitStatus.interrupted.exit
+        }
+        // Interrupted while solving: the solve has said so.
+        if case .failure(let error) = result, let exit = error as? ExitCode, exit == ExitStatus.interrupted.exit { throw exit }
+        Console.error("interrupted")
+        throw ExitStatus.interrupted.exit
+    }
+}
+
+/// The workers, handed to the registration task. @unchecked: searchers are not Sendable, but only the solver engine
+/// of one attempt at a time uses them, each from its own worker thread (`SolverEngine` keeps a searcher to one worker).
+final class WorkerList: @unchecked Sendable {
+    let searchers: [any NonceSearcher]
+    init(_ searchers: [any NonceSearcher]) { self.searchers = searchers }
+}
+
+/// The extrinsic that is out and not settled yet: submitted to the node, neither included nor refused.
+final class PendingExtrinsic: Sendable {
+    private let current = Mutex<Bytes32?>(nil)
+    var hash: Bytes32? { current.withLock { $0 } }
+    /// For the registrar's `onSubmit`.
+    func submitted(_ hash: Bytes32) { current.withLock { $0 = hash } }
+    /// The run (or an attempt: it is mined again) is over: nothing is out any more.
+    func settled() { current.withLock { $0 = nil } }
 }
 
 struct RegisterCommand: AsyncParsableCommand {
@@ -173,12 +212,19 @@ struct RegisterCommand: AsyncParsableCommand {
             try await precheck(chain, netuid: netuid16, hotkey: hotkey)
             let display = options.solver.display(show: true)
             let deadline = options.deadline
-            let receipt = try await options.registrar(chain, signer: signer).register(
-                netuid: netuid16, hotkey: hotkey,
-                mine: { request, _ in
-                    try await CreatePoWRun.solve(chain: chain, request: request, searchers: searchers, display: display, deadline: deadline)
-                },
-                onRetry: { SubmitOptions.retryLine($0) }, onStatus: { SubmitOptions.statusLine($0) })
+            let registrar = options.registrar(chain, signer: signer)
+            let workers = WorkerList(searchers)
+            let hint = "run the same command again to see (it exits 3 once the hotkey is registered)"
+            let receipt = try await SubmitOptions.interruptible(hint: hint) { pending in
+                try await registrar.register(
+                    netuid: netuid16, hotkey: hotkey,
+                    mine: { request, _ in
+                        try await CreatePoWRun.solve(chain: chain, request: request, searchers: workers.searchers, display: display,
+                                                     deadline: deadline)
+                    },
+                    onRetry: { pending.settled(); SubmitOptions.retryLine($0) }, onSubmit: pending.submitted,
+                    onStatus: { SubmitOptions.statusLine($0) })
+            }
             await chain.close()
             try report(receipt, network: chain.endpoint.url, coldkey: signer.publicKey)
         } catch {
@@ -329,11 +375,17 @@ struct FaucetCommand: AsyncParsableCommand {
             let display = options.solver.display(show: true)
             let deadline = options.deadline
             var drips: [Drip] = []
+            let workers = WorkerList(searchers)
             for i in 1 ... maxSuccesses {
-                let receipt = try await registrar.faucet(
-                    mine: { request, _ in
-                        try await CreatePoWRun.solve(chain: chain, request: request, searchers: searchers, display: display, deadline: deadline)
-                    }, onRetry: { SubmitOptions.retryLine($0) }, onStatus: { SubmitOptions.statusLine($0) })
+                let hint = "the next `btpow faucet` shows the balance before it mines"
+                let receipt = try await SubmitOptions.interruptible(hint: hint) { pending in
+                    try await registrar.faucet(
+                        mine: { request, _ in
+                            try await CreatePoWRun.solve(chain: chain, request: request, searchers: workers.searchers, display: display,
+                                                         deadline: deadline)
+                        }, onRetry: { pending.settled(); SubmitOptions.retryLine($0) }, onSubmit: pending.submitted,
+                        onStatus: { SubmitOptions.statusLine($0) })
+                }
                 drips.append(Drip(block_hash: receipt.blockHash.hex, extrinsic_hash: receipt.extrinsicHash.hex,
                                   amount: receipt.amount.map { "\($0)" }, work_block: receipt.solution.blockNumber, nonce: receipt.solution.nonce))
                 if !options.json {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `btpow register` and `btpow faucet` as a user runs them: the "main" fixture wallet (encrypted coldkey, made by
@@ -174,6 +175,49 @@ final class RegisterCLITests: XCTestCase {
         }
         let folder = try XCTUnwrap(r.stdout.range(of: #"/[^ ]*btpow-demo-[0-9]+-[0-9]+"#, options: .regularExpression).map { String(r.stdout[$0]) })
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder), "the throwaway wallet is removed")
+    }
+
+    /// Ctrl-C after the extrinsic went out: exit 130 and one line saying it may still be included (and it is: the
+    /// next block registers the hotkey, so the same command then exits 3).
+    func testCtrlCWhileWatchingSaysTheExtrinsicMayStillLand() throws {
+        try requireSodium()
+        devnet = try DevnetProcess(difficulty: "2000", blockTime: "0")   // blocks only when asked: the extrinsic waits
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["register", "--netuid", "1", "--network", network, "--threads", "1", "--no-output-in-place",
+                             "--wait-for", "included"] + walletFlags()
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.passwordEnvironment()) { _, new in new }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        let text = Box("")
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            text.update { $0 += String(decoding: chunk, as: UTF8.self) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while !text.value.contains("extrinsic: ready"), process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        XCTAssertTrue(text.value.contains("extrinsic: ready"), text.value)
+        kill(process.processIdentifier, SIGINT)
+        let stopBy = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < stopBy { Thread.sleep(forTimeInterval: 0.02) }
+        XCTAssertFalse(process.isRunning, "register did not stop on SIGINT")
+        if process.isRunning { process.terminate(); return }
+        process.waitUntilExit()
+        err.fileHandleForReading.readabilityHandler = nil
+        text.update { $0 += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 130, text.value)
+        let lines = text.value.split(separator: "\n")
+        let last = String(lines.last ?? "")
+        XCTAssertTrue(last.contains("interrupted while waiting for extrinsic 0x") && last.contains("may still be included"), text.value)
+
+        _ = try devnet!.rpc("devnet_produceBlock", params: "[]")
+        let again = try register()
+        XCTAssertEqual(again.code, 3, again.stderr)
+        XCTAssertTrue(again.stderr.contains("registered on subnet 1 with UID 0"), again.stderr)
     }
 
     func testPoWTimeoutEndsWithExitOne() throws {

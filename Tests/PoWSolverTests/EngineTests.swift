@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import XCTest
 import PoWCore
 import PoWSolver
@@ -156,6 +157,41 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(engine.progress.noncesHashed % 5000, 0, "whole batches only: no nonce found")
     }
 
+    /// `requestStop` returns while a worker is still inside its batch; a second engine given the same searcher does
+    /// not call it until that batch is over (a searcher serves one worker at a time); `start` on the first engine
+    /// after `requestStop` waits for its workers instead of refusing.
+    func testRequestStopDoesNotWaitAndASharedSearcherServesOneWorkerAtATime() async throws {
+        let gated = GatedSearcher()
+        let work = SolverWork(challenge: .legacy(LegacyChallenge(blockHash: .zero, hotkey: .zero)), difficulty: .max, blockNumber: 0)
+        let first = SolverEngine(searchers: [gated], configuration: .init(updateInterval: 10))
+        try first.start(work)
+        gated.entered.wait()                       // the worker is inside its first batch, held by the gate
+        first.requestStop()                        // returns although the batch is not over
+        XCTAssertTrue(first.isStopped)
+        XCTAssertEqual(gated.state.withLock { $0.inside }, 1)
+
+        let second = SolverEngine(searchers: [gated], configuration: .init(updateInterval: 10))
+        try second.start(work)
+        try await Task.sleep(for: .milliseconds(100))
+        XCTAssertEqual(gated.state.withLock { $0.calls }, 1, "the second engine's worker waits for the first's batch")
+        gated.release.signal()                     // the first engine's batch ends; its worker sees the stop and exits
+        gated.entered.wait()                       // now the second engine's worker is inside
+        XCTAssertEqual(gated.state.withLock { $0.calls }, 2)
+        XCTAssertEqual(gated.state.withLock { $0.maxInside }, 1, "never two workers in one searcher")
+        second.requestStop()
+        gated.release.signal()
+        second.stop()                              // joins: its worker has left the searcher
+        XCTAssertEqual(gated.state.withLock { $0.inside }, 0)
+
+        try first.start(work)                      // stop was requested, not waited for: start waits, then runs again
+        gated.entered.wait()
+        XCTAssertEqual(gated.state.withLock { $0.calls }, 3)
+        first.requestStop()
+        gated.release.signal()
+        first.stop()
+        XCTAssertEqual(gated.state.withLock { $0.maxInside }, 1)
+    }
+
     func testTaskCancellationStopsTheSolver() async throws {
         let engine = SolverEngine(kernel: ScalarSwiftKernel(), threads: 2, configuration: .init(updateInterval: 5000))
         let work = SolverWork(challenge: .legacy(LegacyChallenge(blockHash: .zero, hotkey: .zero)), difficulty: .max, blockNumber: 0)
@@ -177,5 +213,22 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(CPUInfo.affinityCount(procStatus: "Cpus_allowed:\tff,ffffffff\n"), 40)
         XCTAssertNil(CPUInfo.affinityCount(procStatus: "Name:\tx\n"))
         XCTAssertGreaterThanOrEqual(CPUInfo.availableCPUs, 1)
+    }
+}
+
+/// A searcher that holds every batch until the test releases it, counting who is inside.
+final class GatedSearcher: NonceSearcher, @unchecked Sendable {
+    struct State { var inside = 0; var maxInside = 0; var calls = 0 }
+    let state = Mutex(State())
+    let entered = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0)
+    var label: String { "gated" }
+    func batchSize(updateInterval: UInt64) -> UInt64 { updateInterval }
+    func search(_ challenge: PreparedChallenge, target: SealTarget, start: UInt64, count: UInt64) throws -> BatchResult {
+        state.withLock { $0.inside += 1; $0.calls += 1; $0.maxInside = max($0.maxInside, $0.inside) }
+        entered.signal()
+        release.wait()
+        state.withLock { $0.inside -= 1 }
+        return BatchResult(nonce: nil, hashed: count)
     }
 }
