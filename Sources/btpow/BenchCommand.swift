@@ -45,8 +45,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds between blocks with --register-latency.")
     var blockTime: Double = 1
 
-    @Option(help: "Difficulty of the local chain with --register-latency (sets how long each solve takes).")
-    var difficulty: UInt64 = 2_000_000
+    @Option(help: "Difficulty of the local chain with --register-latency: a solve of a block or two, so solutions fall anywhere in a block.")
+    var difficulty: UInt64 = 20_000_000
 
     @Flag(help: "Measure instead sr25519 signing and verification (libsodium), as `btpow wallet sign` does it.")
     var sign = false
