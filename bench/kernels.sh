@@ -14,9 +14,10 @@
 #     `btpow bench --list-kernels --json` marks available
 #   - bittensor's Python _solve_for_nonce_block (legacy, bittensor 9.12.2)
 #   - bittensor_core's pow_mine_cpu (v1, bittensor 11.3.0), 1 thread
-#   - native builds (clang -O3 -march=native, which the default build may not use), where the CPU has SHA-NI and
-#     AVX-512: btpow's own avx512 and avx512-shani C kernels (tools/kbench.c --json) and a plain, independent
-#     SHA-NI + AVX-512 kernel (bench/limit_kernel.c), the references for the "C SHA-NI + AVX-512 limit" (BENCHMARKS.md)
+#   - native builds (clang -O3 -march=native, which the default build may not use), where the CPU has SHA-NI:
+#     btpow's own avx2/avx2-shani/avx2-shani-phased (and, with AVX-512, avx512/avx512-shani) C kernels (tools/kbench.c --json) and
+#     the plain, independent SHA-NI kernels of bench/limit_kernel.c (AVX2 Keccak; AVX-512 Keccak where the CPU has
+#     it), whole and by halves: the references for each design's limit on this CPU (BENCHMARKS.md)
 # All CPUs (no pinning): btpow's default kernel for both schemes and
 # pow_mine_cpu, each with one thread per CPU.
 set -euo pipefail
@@ -51,25 +52,41 @@ for k in "${KERNELS[@]}"; do
     done
 done
 
-# Native builds, the references for the C SHA-NI + AVX-512 limit (the default build cannot use -march=native).
-if grep -qw sha_ni /proc/cpuinfo && grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then
+# Native builds (clang -O3 -march=native, which the default build cannot use), the references for the limit of
+# each design on this CPU: btpow's own C kernels (tools/kbench.c) and the plain, independent SHA-NI kernels of
+# bench/limit_kernel.c, whole and by halves (`--part sha`: SHA-NI alone; `--part keccak`: the vector Keccak alone).
+# The plain kernel checks itself on every legacy seal vector, in every batch slot, before it is timed.
+if grep -qw sha_ni /proc/cpuinfo && grep -qw avx2 /proc/cpuinfo; then
     CLANG="$(command -v clang || true)"
     [[ -n "$CLANG" ]] || die "clang not found (the Swift toolchain ships it): needed for the native builds"
     NATIVE="$(mktemp -d "${TMPDIR:-/tmp}/btpow-native.XXXXXX")"
     trap 'rm -rf "$NATIVE"' EXIT
-    "$CLANG" -O3 -march=native "$BENCH/limit_kernel.c" -o "$NATIVE/limit_kernel" || die "building bench/limit_kernel.c failed"
     "$CLANG" -O3 -march=native -I "$ROOT/Sources/CSealKernels" -I "$ROOT/Sources/CSealKernels/include" \
         "$ROOT/tools/kbench.c" "$ROOT"/Sources/CSealKernels/*.c -o "$NATIVE/kbench" || die "building tools/kbench.c failed"
-    for k in avx512 avx512-shani; do
-        record "native:$k" "${PIN[@]}" "$NATIVE/kbench" "$S" "$k" --json
-    done
-    # The plain kernel checks itself on every legacy seal vector, in every batch slot, before it is timed.
     mapfile -t LIMIT_VECTORS < <("$PYTHON" -c 'import json,sys
 for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
     print("%s:%d:%s" % (v["block_and_hotkey_hash"], v["nonce"], v["seal"]))' "$ROOT/Tests/TestSupport/Fixtures/registration-pow.json")
-    record native:plain "${PIN[@]}" "$NATIVE/limit_kernel" "$S" "${LIMIT_VECTORS[@]}"
+    NATIVE_KERNELS=(avx2 avx2-shani avx2-shani-phased)
+    # The AVX2 design (4-lane Keccak), built without AVX-512 even where the CPU has it.
+    "$CLANG" -O3 -march=native -mno-avx512f "$BENCH/limit_kernel.c" -o "$NATIVE/limit_kernel_avx2" \
+        || die "building bench/limit_kernel.c (AVX2) failed"
+    for part in all sha keccak; do
+        record "native:plain-avx2:$part" "${PIN[@]}" "$NATIVE/limit_kernel_avx2" --part "$part" "$S" "${LIMIT_VECTORS[@]}"
+    done
+    if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then
+        NATIVE_KERNELS+=(avx512 avx512-shani)
+        "$CLANG" -O3 -march=native "$BENCH/limit_kernel.c" -o "$NATIVE/limit_kernel" || die "building bench/limit_kernel.c failed"
+        for part in all sha keccak; do
+            record "native:plain-avx512:$part" "${PIN[@]}" "$NATIVE/limit_kernel" --part "$part" "$S" "${LIMIT_VECTORS[@]}"
+        done
+    else
+        say "no AVX-512 on this CPU: the AVX-512 native rows are left out"
+    fi
+    for k in "${NATIVE_KERNELS[@]}"; do
+        record "native:$k" "${PIN[@]}" "$NATIVE/kbench" "$S" "$k" --json
+    done
 else
-    say "no SHA-NI + AVX-512 on this CPU: the native rows are left out"
+    say "no SHA-NI + AVX2 on this CPU: the native rows are left out"
 fi
 
 record seed-1 "${PIN[@]}" "$SEED_PY" "$BENCH/reference_rate.py" --which seed --seconds "$S"

@@ -1,15 +1,18 @@
-// A plain SHA-NI + AVX-512 legacy seal kernel, measured beside btpow's kernels in the same benchmark run
-// (bench/kernels.sh) as an independent reference for the "C SHA-NI + AVX-512 limit" (BENCHMARKS.md): SHA-256 with SHA-NI,
-// 4 nonces interleaved, then Keccak-f[1600] for 8 nonces at once in AVX-512 lanes, every seal compared with a
-// threshold. It is written independently of Sources/CSealKernels (no code or generator shared) in the plain
-// textbook form: full message schedule, all 24 Keccak rounds, no per-challenge precomputation. It is compiled
-// with `-O3 -march=native`, so it may use everything this CPU has, which the default build of btpow may not.
+// Plain SHA-NI seal kernels, measured beside btpow's kernels in the same benchmark run (bench/kernels.sh) as
+// independent references for the limit of each design: SHA-256 with SHA-NI, 4 nonces interleaved, then
+// Keccak-f[1600] for 8 nonces in AVX-512 lanes (built with AVX-512: "plain-shani-avx512") or for 4 nonces at a
+// time in AVX2 lanes (built without: "plain-shani-avx2"), every seal compared with a threshold. It is written
+// independently of Sources/CSealKernels (no code or generator shared) in the plain textbook form: full message
+// schedule, all 24 Keccak rounds, no per-challenge precomputation.
 //
-//   clang -O3 -march=native bench/limit_kernel.c -o limit_kernel
-//   limit_kernel SECONDS BAHH:NONCE:SEAL...
+//   clang -O3 -march=native bench/limit_kernel.c -o limit_kernel                   # AVX-512 where the CPU has it
+//   clang -O3 -march=native -mno-avx512f bench/limit_kernel.c -o limit_kernel_avx2  # the AVX2 design
+//   limit_kernel [--part all|sha|keccak] SECONDS BAHH:NONCE:SEAL...
 // Checks each legacy seal vector (hex block_and_hotkey_hash, decimal nonce, hex seal) through the vector path,
 // then hashes consecutive nonces under the first one's challenge on one thread for SECONDS and prints one JSON
-// object. Exit 1 if a vector fails, 2 on bad arguments or a CPU without SHA-NI and AVX-512.
+// object. `--part sha` times the SHA-NI half alone, `--part keccak` the vector Keccak half alone (nonces per second
+// each, so 1 / (1/sha + 1/keccak) bounds the whole). Exit 1 if a vector fails, 2 on bad arguments or a CPU without
+// what the build needs.
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,8 +20,15 @@
 #include <string.h>
 #include <time.h>
 
-#if !defined(__SHA__) || !defined(__AVX512F__) || !defined(__AVX512BW__)
-#error "build with -march=native on a CPU with SHA-NI and AVX-512 F/BW (or -msha -mavx512f -mavx512bw)"
+#if !defined(__SHA__) || !defined(__AVX2__)
+#error "build with -march=native on a CPU with SHA-NI and AVX2 (or -msha -mavx2)"
+#endif
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+#define WIDE 1
+#define KERNEL_NAME "plain-shani-avx512"
+#else
+#define WIDE 0
+#define KERNEL_NAME "plain-shani-avx2"
 #endif
 
 static const uint32_t K256[64] = {
@@ -100,6 +110,7 @@ static inline void sha256x4(const block_t *b, uint64_t nonce0, uint64_t lanes[4]
     }
 }
 
+#if WIDE
 static inline __m512i rol(__m512i x, int n) { return _mm512_rolv_epi64(x, _mm512_set1_epi64(n)); }
 
 // Keccak-f[1600] on 8 states, one per 64-bit lane of each zmm register.
@@ -128,11 +139,8 @@ static inline void keccak_f8(__m512i a[25]) {
     }
 }
 
-// Seals of nonces n0 .. n0+7 as lanes[k][j] (the seal's little-endian words).
-static inline void seals8(const block_t *b, uint64_t n0, uint64_t seal[4][8]) {
-    uint64_t in[4][8];
-    sha256x4(b, n0, in, 0);
-    sha256x4(b, n0 + 4, in, 4);
+// Keccak of the 32-byte inputs in[k][0..7] (nonces 0..7 of a batch) into seal[k][0..7].
+static inline void keccak_batch(uint64_t in[4][8], uint64_t seal[4][8]) {
     __m512i a[25];
     for (int k = 0; k < 4; k++) a[k] = _mm512_loadu_si512(in[k]);
     for (int k = 4; k < 25; k++) a[k] = _mm512_setzero_si512();
@@ -140,6 +148,66 @@ static inline void seals8(const block_t *b, uint64_t n0, uint64_t seal[4][8]) {
     a[16] = _mm512_set1_epi64((long long)0x8000000000000000ULL);  // and at the end of the 136-byte rate
     keccak_f8(a);
     for (int k = 0; k < 4; k++) _mm512_storeu_si512(seal[k], a[k]);
+}
+#else
+static inline __m256i rol(__m256i x, int n) { return _mm256_or_si256(_mm256_slli_epi64(x, n), _mm256_srli_epi64(x, 64 - n)); }
+
+// Keccak-f[1600] on 4 states, one per 64-bit lane of each ymm register.
+static inline void keccak_f4(__m256i a[25]) {
+    for (int round = 0; round < 24; round++) {
+        __m256i c[5];
+#pragma clang loop unroll(full)
+        for (int x = 0; x < 5; x++)
+            c[x] = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a[x], a[x + 5]), _mm256_xor_si256(a[x + 10], a[x + 15])), a[x + 20]);
+        __m256i d[5];
+#pragma clang loop unroll(full)
+        for (int x = 0; x < 5; x++) d[x] = _mm256_xor_si256(c[(x + 4) % 5], rol(c[(x + 1) % 5], 1));
+        __m256i out[25];
+#pragma clang loop unroll(full)
+        for (int row = 0; row < 25; row += 5) {   // one plane of B at a time, then chi on it
+            __m256i b[5];
+#pragma clang loop unroll(full)
+            for (int x = 0; x < 5; x++) {
+                int src = PI_SOURCE[row + x];
+                __m256i t = _mm256_xor_si256(a[src], d[src % 5]);
+                b[x] = RHO[src] ? rol(t, RHO[src]) : t;
+            }
+#pragma clang loop unroll(full)
+            for (int x = 0; x < 5; x++)   // chi: b ^ (~b[x+1] & b[x+2])
+                out[row + x] = _mm256_xor_si256(b[x], _mm256_andnot_si256(b[(x + 1) % 5], b[(x + 2) % 5]));
+        }
+        for (int i = 0; i < 25; i++) a[i] = out[i];
+        a[0] = _mm256_xor_si256(a[0], _mm256_set1_epi64x((long long)RC[round]));
+    }
+}
+
+// Keccak of the 32-byte inputs in[k][0..7] (nonces 0..7 of a batch) into seal[k][0..7], four at a time.
+static inline void keccak_batch(uint64_t in[4][8], uint64_t seal[4][8]) {
+    for (int half = 0; half < 8; half += 4) {
+        __m256i a[25];
+        for (int k = 0; k < 4; k++) a[k] = _mm256_loadu_si256((const __m256i *)&in[k][half]);
+        for (int k = 4; k < 25; k++) a[k] = _mm256_setzero_si256();
+        a[4] = _mm256_set1_epi64x(0x01);
+        a[16] = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+        keccak_f4(a);
+        for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)&seal[k][half], a[k]);
+    }
+}
+#endif
+
+// Seals of nonces n0 .. n0+7 as lanes[k][j] (the seal's little-endian words).
+static inline void seals8(const block_t *b, uint64_t n0, uint64_t seal[4][8]) {
+    uint64_t in[4][8];
+    sha256x4(b, n0, in, 0);
+    sha256x4(b, n0 + 4, in, 4);
+    keccak_batch(in, seal);
+}
+
+// Seals whose most significant word (big-endian seed rule) is at most the threshold.
+static inline uint64_t candidates(uint64_t seal[4][8], uint64_t threshold_hi) {
+    uint64_t hits = 0;
+    for (int j = 0; j < 8; j++) hits += __builtin_bswap64(seal[0][j]) <= threshold_hi;
+    return hits;
 }
 
 static int parse_hex32(const char *s, uint8_t out[32]) {
@@ -160,13 +228,20 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) {
-        fprintf(stderr, "usage: limit_kernel SECONDS BAHH:NONCE:SEAL...\n");
+    const char *part = "all";
+    if (argc > 2 && strcmp(argv[1], "--part") == 0) {
+        part = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
+    if (argc < 3 || (strcmp(part, "all") && strcmp(part, "sha") && strcmp(part, "keccak"))) {
+        fprintf(stderr, "usage: limit_kernel [--part all|sha|keccak] SECONDS BAHH:NONCE:SEAL...\n");
         return 2;
     }
     __builtin_cpu_init();
-    if (!__builtin_cpu_supports("sha") || !__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw")) {
-        fprintf(stderr, "limit_kernel: this CPU lacks SHA-NI or AVX-512 F/BW\n");
+    if (!__builtin_cpu_supports("sha") || !__builtin_cpu_supports("avx2") ||
+        (WIDE && (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw")))) {
+        fprintf(stderr, "limit_kernel: this CPU lacks SHA-NI or %s\n", WIDE ? "AVX-512 F/BW" : "AVX2");
         return 2;
     }
     double seconds = atof(argv[1]);
@@ -193,24 +268,35 @@ int main(int argc, char **argv) {
         }
     }
     // A threshold no seal reaches in practice (difficulty ~2^40 under the big-endian seed rule): every seal is
-    // still computed and compared, as a solver must.
+    // still computed and compared, as a solver must. The parts alone fold their output into `sink` instead.
     const uint64_t threshold_hi = 0x0000000000ffffffULL;
-    uint64_t n = 0x0123456789abcdefULL, done = 0, hits = 0;
+    uint64_t n = 0x0123456789abcdefULL, done = 0, hits = 0, sink = 0;
+    const int mode = part[0] == 'a' ? 0 : part[0] == 's' ? 1 : 2;
     double t0 = now(), t;
     do {
         for (int r = 0; r < 4096; r++, n += 8) {
             uint64_t seal[4][8];
-            seals8(&first, n, seal);
-            __m512i top = _mm512_shuffle_epi8(_mm512_loadu_si512(seal[0]),
-                                              _mm512_set4_epi64(0x08090a0b0c0d0e0fLL, 0x0001020304050607LL,
-                                                                0x08090a0b0c0d0e0fLL, 0x0001020304050607LL));
-            hits += (uint64_t)__builtin_popcount(_mm512_cmple_epu64_mask(top, _mm512_set1_epi64((long long)threshold_hi)));
+            if (mode == 0) {
+                seals8(&first, n, seal);
+                hits += candidates(seal, threshold_hi);
+            } else if (mode == 1) {
+                sha256x4(&first, n, seal, 0);
+                sha256x4(&first, n + 4, seal, 4);
+                sink ^= seal[0][r & 7];
+            } else {
+                uint64_t in[4][8];
+                for (int k = 0; k < 4; k++)
+                    for (int j = 0; j < 8; j++) in[k][j] = n + (uint64_t)(8 * k + j);
+                keccak_batch(in, seal);
+                sink ^= seal[0][r & 7];
+            }
         }
         done += 4096 * 8;
         t = now() - t0;
     } while (t < seconds);
-    printf("{\"kernel\": \"plain-shani-avx512\", \"scheme\": \"legacy\", \"threads\": 1, \"seals\": %llu, "
-           "\"seconds\": %.3f, \"hashes_per_second\": %.0f, \"candidates\": %llu, \"vectors_checked\": %d}\n",
-           (unsigned long long)done, t, (double)done / t, (unsigned long long)hits, argc - 2);
+    printf("{\"kernel\": \"%s\", \"part\": \"%s\", \"scheme\": \"legacy\", \"threads\": 1, \"seals\": %llu, "
+           "\"seconds\": %.3f, \"hashes_per_second\": %.0f, \"candidates\": %llu, \"sink\": %llu, \"vectors_checked\": %d}\n",
+           KERNEL_NAME, part, (unsigned long long)done, t, (double)done / t, (unsigned long long)hits,
+           (unsigned long long)(sink & 1), argc - 2);
     return 0;
 }

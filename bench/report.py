@@ -115,15 +115,27 @@ def report_kernels(meta, rows):
     if core_all:
         out.append(f"| `pow_mine_cpu`, {core_all['workers']} threads, all CPUs | — | "
                    f"{rate(core_all['hashes_per_second'])} |")
-    # Native builds (-march=native): btpow's own kernels and a plain, independent SHA-NI + AVX-512 kernel.
-    native = {r["kernel"]: r["legacy_hashes_per_second"] for r in rows if r["label"] in ("native:avx512", "native:avx512-shani")}
+    # Native builds (-march=native): btpow's own kernels and the plain, independent SHA-NI kernels (whole and by halves).
+    native = {r["kernel"]: r["legacy_hashes_per_second"] for r in rows
+              if r["label"] in ("native:avx2", "native:avx2-shani", "native:avx2-shani-phased", "native:avx512", "native:avx512-shani")}
     for k, value in native.items():
         out.append(f"| btpow's C kernel `{k}` built with `clang -O3 -march=native` (`tools/kbench.c`), one core | "
                    f"{rate(value)} | {rate(m[f'native:{k}'].get('v1_hashes_per_second'))} |")
-    plain = m.get("native:plain", {}).get("hashes_per_second")
-    if plain:
-        out.append(f"| plain SHA-NI + AVX-512 kernel `bench/limit_kernel.c`, `clang -O3 -march=native`, one core | "
-                   f"{rate(plain)} | — |")
+    plains = {}
+    for design, flags in (("avx2", "-march=native -mno-avx512f"), ("avx512", "-march=native")):
+        whole = m.get(f"native:plain-{design}:all", {}).get("hashes_per_second")
+        sha = m.get(f"native:plain-{design}:sha", {}).get("hashes_per_second")
+        keccak = m.get(f"native:plain-{design}:keccak", {}).get("hashes_per_second")
+        if not whole:
+            continue
+        plains[design] = whole
+        name = "AVX-512 (8 lanes)" if design == "avx512" else "AVX2 (4 lanes)"
+        out.append(f"| plain SHA-NI + {name} Keccak kernel `bench/limit_kernel.c`, `clang -O3 {flags}`, one core | "
+                   f"{rate(whole)} | — |")
+        if sha and keccak:
+            out.append(f"| … its SHA-NI half alone / its Keccak half alone / the bound 1 ÷ (1/sha + 1/keccak) | "
+                       f"{rate(sha)} / {rate(keccak)} / {rate(1 / (1 / sha + 1 / keccak))} | — |")
+    plain = max(plains.values(), default=None)
 
     best_l = max(legacy, key=legacy.get) if legacy else None
     best_v = max(v1, key=v1.get) if v1 else None

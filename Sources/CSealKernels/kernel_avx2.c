@@ -1,5 +1,6 @@
-// AVX2 kernels: 4-lane Keccak-f (twice per batch of 8) fed by 8-lane AVX2 SHA-256 ("avx2") or by SHA-NI,
-// four nonces interleaved, twice per batch ("avx2-shani").
+// AVX2 kernels: 4-lane Keccak-f (twice per batch of 8) fed by 8-lane AVX2 SHA-256 ("avx2") or by SHA-NI, eight
+// nonces interleaved, either spread between the previous batch's Keccak rounds ("avx2-shani") or in a phase of
+// their own before the Keccaks ("avx2-shani-phased").
 #include "internal.h"
 #if BTPOW_X86
 #include <immintrin.h>
@@ -151,6 +152,43 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
     } \
 } while (0)
+
+// Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`, so that no
+// SHA-NI instruction (which has only a legacy SSE encoding) runs while upper YMM halves are dirty, and the SHA
+// state and the Keccak state never compete for the 16 registers. The other design for CPUs where the pipeline
+// above loses (docs/kernels.md); the run-time choice times both.
+#define SHANI_PHASES_2X4(S, NSTEPS) do { \
+    for (uint64_t i = 0; i < len; i += 8) { \
+        shani8 t; \
+        __m128i abef[8], cdgh[8]; \
+        shani8_##S##_begin(&k, (uint32_t)(n0 + i), &t); \
+        SHANI8_STEPS(shani8_##S##_step, &k, &t, 0, NSTEPS); \
+        shani8_##S##_finish(&k, &t, abef, cdgh); \
+        __m256i a[4], b[4]; \
+        shani4_to_lanes(abef, cdgh, a); \
+        shani4_to_lanes(abef + 4, cdgh + 4, b); \
+        uint32_t m, m2; \
+        KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS()); \
+        KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS()); \
+        _mm256_zeroupper(); \
+        m = (m | m2 << 4) & valid_mask(len - i, 8); \
+        if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
+    } \
+} while (0)
+
+__attribute__((target(AVX2_TARGET ",sha")))
+int btpow_avx2_shani_phased_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
+    shani_consts k;
+    shani_consts_init(&k, c);
+    const uint64_t thr = job->threshold[0];
+    const int be = job->big_endian != 0;
+    if (job->scheme == BTPOW_SCHEME_LEGACY) {
+        SHANI_PHASES_2X4(legacy, SHANI8_LEGACY_STEPS);
+    } else {
+        SHANI_PHASES_2X4(v1, SHANI8_V1_STEPS);
+    }
+    return 0;
+}
 
 __attribute__((target(AVX2_TARGET ",sha")))
 int btpow_avx2_shani_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {

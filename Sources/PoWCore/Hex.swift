@@ -6,9 +6,17 @@ public enum HexError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .oddLength(let n): return "hex string has an odd number of digits (\(n))"
-        case .invalidCharacter(let c): return "\(c.quotedForErrorMessage) is not a hex digit"
+        case .invalidCharacter(let c): return "\(Self.quoted(c)) is not a hex digit"
         case .wrongLength(let expected, let got): return "expected \(expected) bytes (\(expected * 2) hex digits), got \(got)"
         }
+    }
+
+    /// A printable ASCII character quoted (`'g'`), anything else as its code points (`U+A`), so the message stays
+    /// one unambiguous line. Scalars only: no Unicode property tables (PoWCore also builds as Embedded Swift).
+    static func quoted(_ c: Character) -> String {
+        let scalars = c.unicodeScalars
+        if scalars.count == 1, let s = scalars.first, s.value >= 0x20, s.value < 0x7f { return "'\(c)'" }
+        return scalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined(separator: " ")
     }
 }
 
@@ -41,9 +49,10 @@ public enum Hex {
         }
     }
 
-    /// The whole character (not one byte of it) that stopped decoding, for the error message.
+    /// The whole scalar (not one byte of it) that stopped decoding, for the error message.
     private static func firstNonHexCharacter(in digits: Substring) -> Character {
-        digits.first { c in !(c.isASCII && c.asciiValue.flatMap(nibble) != nil) } ?? "?"
+        let bad = digits.unicodeScalars.first { s in !(s.isASCII && nibble(UInt8(s.value)) != nil) }
+        return bad.map { Character($0) } ?? "?"
     }
 
     private static let digits = Array("0123456789abcdef".utf8)
