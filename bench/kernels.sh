@@ -61,8 +61,13 @@ if grep -qw sha_ni /proc/cpuinfo && grep -qw avx2 /proc/cpuinfo; then
     [[ -n "$CLANG" ]] || die "clang not found (the Swift toolchain ships it): needed for the native builds"
     NATIVE="$(mktemp -d "${TMPDIR:-/tmp}/btpow-native.XXXXXX")"
     trap 'rm -rf "$NATIVE"' EXIT
-    "$CLANG" -O3 -march=native -I "$ROOT/Sources/CSealKernels" -I "$ROOT/Sources/CSealKernels/include" \
-        "$ROOT/tools/kbench.c" "$ROOT"/Sources/CSealKernels/*.c -o "$NATIVE/kbench" || die "building tools/kbench.c failed"
+    # Two builds of btpow's kernels: the AVX2 ones without AVX-512 (with it, -march=native would hand them 32 registers
+    # and AVX-512VL's rotates, which no AVX2-only CPU has), the AVX-512 ones with everything.
+    for variant in kbench:-march=native kbench_avx2:"-march=native -mno-avx512f"; do
+        # shellcheck disable=SC2086
+        "$CLANG" -O3 ${variant#*:} -I "$ROOT/Sources/CSealKernels" -I "$ROOT/Sources/CSealKernels/include" \
+            "$ROOT/tools/kbench.c" "$ROOT"/Sources/CSealKernels/*.c -o "$NATIVE/${variant%%:*}" || die "building tools/kbench.c failed"
+    done
     mapfile -t LIMIT_VECTORS < <("$PYTHON" -c 'import json,sys
 for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
     print("%s:%d:%s" % (v["block_and_hotkey_hash"], v["nonce"], v["seal"]))' "$ROOT/Tests/TestSupport/Fixtures/registration-pow.json")
@@ -83,7 +88,9 @@ for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
         say "no AVX-512 on this CPU: the AVX-512 native rows are left out"
     fi
     for k in "${NATIVE_KERNELS[@]}"; do
-        record "native:$k" "${PIN[@]}" "$NATIVE/kbench" "$S" "$k" --json
+        build=kbench
+        [[ $k == avx2* ]] && build=kbench_avx2
+        record "native:$k" "${PIN[@]}" "$NATIVE/$build" "$S" "$k" --json
     done
 else
     say "no SHA-NI + AVX2 on this CPU: the native rows are left out"
