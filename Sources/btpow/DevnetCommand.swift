@@ -56,6 +56,10 @@ struct DevnetCommand: AsyncParsableCommand {
                                          subnets: subnets.isEmpty ? [1] : subnets.map(UInt16.init),
                                          difficulty: difficulty, legacyRule: legacyRule,
                                          powWindow: powWindow, powRegistrationAllowed: !powDisabled)
+        // Ctrl-C or SIGTERM from here on stops the server cleanly, even one that comes while it starts (a caller may
+        // signal as soon as it has read the address below).
+        let interrupt = Interrupt(signals: [SIGINT, SIGTERM])
+        defer { interrupt.remove() }
         let server = DevnetServer(configuration: config, logger: logger)
         let bound: Int
         do { bound = try await server.start() } catch {
@@ -64,9 +68,7 @@ struct DevnetCommand: AsyncParsableCommand {
         print("devnet listening on ws://\(host):\(bound) (HTTP POST on the same port); subnets \(config.subnets.map(String.init).joined(separator: ", ")), difficulty \(difficulty), block time \(blockTime) s")
         fflush(nil)
         // Run until Ctrl-C or SIGTERM.
-        let interrupt = Interrupt(signals: [SIGINT, SIGTERM])
         await interrupt.wait()
-        interrupt.remove()
         await server.stop()
         print("devnet stopped")
     }

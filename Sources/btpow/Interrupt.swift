@@ -5,21 +5,22 @@ import Synchronization
 /// Ctrl-C (and, for servers, SIGTERM) while a command runs: instead of killing the process it runs the command's
 /// action once (stop the engine, cancel the task, stop the server), so the command ends cleanly (a solve exits 130).
 /// One handler for every command. Installed as early as a command can (before its workers are built); the action
-/// can be given later, and runs at once if the signal came first. After `remove` (of every handler), the signal ends
-/// the process.
-// @unchecked: `sources` is set once in init and DispatchSource's cancel is thread-safe; the rest is atomic or locked.
+/// can be given later, and runs at once if the signal came first. Handlers may be installed inside one another (a
+/// solve inside a registration): a signal runs every installed one. With none installed (after `remove`), the signal
+/// ends the process, as its default action would.
+// @unchecked: `signals` is set once in init; the rest is atomic or locked.
 final class Interrupt: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
     private let signals: [Int32]
     private let flag = Atomic<Bool>(false)
     /// The action, taken out when it runs, so it runs at most once.
     private let action = Mutex<(@Sendable () -> Void)?>(nil)
-    /// Per signal: how many handlers are installed (one may be installed inside another: a solve inside a
-    /// registration), and a fallback source, made with the first, that ends the process (128 + the signal) when a
-    /// signal comes while none is installed, as the default action would have.
+
+    /// Per signal: the installed handlers, and the one dispatch source that hears it, made with the first handler
+    /// and kept for the process's life. One source per signal, so that a signal is judged once: either some
+    /// handler takes it or the process ends.
     private struct Registry {
-        var installed: [Int32: Int] = [:]
-        var fallbacks: [Int32: any DispatchSourceSignal] = [:]
+        var handlers: [Int32: [Interrupt]] = [:]
+        var sources: [Int32: any DispatchSourceSignal] = [:]
     }
     private static let registry = Mutex(Registry())
 
@@ -29,30 +30,28 @@ final class Interrupt: @unchecked Sendable {
     init(signals: [Int32] = [SIGINT], _ action: (@Sendable () -> Void)? = nil) {
         self.signals = signals
         self.action.withLock { $0 = action }
-        sources = signals.map { sig in
-            Self.registry.withLock { registry in
-                registry.installed[sig, default: 0] += 1
-                guard registry.fallbacks[sig] == nil else { return }
-                // Once per signal, before the first source: the default action off (kqueue needs that). Never again:
-                // on Linux, dispatch then installs its own handler (it routes the signal to its signalfd), which a
-                // later `signal()` call would replace, and no source would hear the signal any more.
+        Self.registry.withLock { registry in
+            for sig in signals {
+                registry.handlers[sig, default: []].append(self)
+                guard registry.sources[sig] == nil else { continue }
+                // Once per signal, before its source: the default action off (kqueue needs that). Never again: on
+                // Linux, dispatch then installs its own handler (it routes the signal to its signalfd), which a later
+                // `signal()` call would replace, and the source would hear nothing any more.
                 signal(sig, SIG_IGN)
-                let fallback = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                fallback.setEventHandler {
-                    if Self.registry.withLock({ $0.installed[sig, default: 0] }) == 0 { exit(128 + sig) }
-                }
-                fallback.resume()
-                registry.fallbacks[sig] = fallback
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { Interrupt.deliver(sig) }
+                source.resume()
+                registry.sources[sig] = source
             }
-            return DispatchSource.makeSignalSource(signal: sig, queue: .global())
         }
-        for source in sources {
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.flag.store(true, ordering: .releasing)
-                self.fire()
-            }
-            source.resume()
+    }
+
+    private static func deliver(_ sig: Int32) {
+        let handlers = registry.withLock { $0.handlers[sig] ?? [] }
+        if handlers.isEmpty { exit(128 + sig) }
+        for handler in handlers {
+            handler.flag.store(true, ordering: .releasing)
+            handler.fire()
         }
     }
 
@@ -78,9 +77,8 @@ final class Interrupt: @unchecked Sendable {
 
     /// Stops handling; with no handler left, the signal ends the process again.
     func remove() {
-        sources.forEach { $0.cancel() }
         Self.registry.withLock { registry in
-            for sig in signals { registry.installed[sig, default: 1] -= 1 }
+            for sig in signals { registry.handlers[sig]?.removeAll { $0 === self } }
         }
     }
 }
