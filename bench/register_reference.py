@@ -13,44 +13,25 @@ import statistics
 import sys
 import time
 
-import sr25519
-from websockets.sync.client import connect
-
 from bittensor._transport.codec import RuntimeCodec
 from bittensor._transport.extrinsics import attach_signature, prepare_extrinsic, sign_unsigned
 
-
-class Keypair:
-    def __init__(self, seed: bytes):
-        self.public_key, self._secret = sr25519.pair_from_seed(seed)
-        self.ss58_format = 42
-        self.ss58_address = ""
-
-    def sign(self, data: bytes) -> bytes:
-        return sr25519.sign((self.public_key, self._secret), data)
-
-
-def rpc(ws, method, params, ident=[0]):
-    ident[0] += 1
-    ws.send(json.dumps({"jsonrpc": "2.0", "id": ident[0], "method": method, "params": params}))
-    while True:
-        reply = json.loads(ws.recv(timeout=10))
-        if reply.get("id") == ident[0]:
-            return reply["result"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from devnet_rpc import Keypair, Node  # noqa: E402
 
 
 def main() -> None:
     port = int(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
-    ws = connect(f"ws://127.0.0.1:{port}/", max_size=None)
-    metadata = bytes.fromhex(rpc(ws, "state_getMetadata", [])[2:])
-    version = rpc(ws, "state_getRuntimeVersion", [])
-    genesis = rpc(ws, "chain_getBlockHash", [0])
-    head = int(rpc(ws, "chain_getHeader", [])["number"], 16)
+    node = Node(port)
+    metadata = bytes.fromhex(node.result("state_getMetadata", [])[2:])
+    version = node.result("state_getRuntimeVersion", [])
+    genesis = node.result("chain_getBlockHash", [0])
+    head = int(node.result("chain_getHeader", [])["number"], 16)
     codec = RuntimeCodec(metadata, spec_version=version["specVersion"], transaction_version=version["transactionVersion"])
     era = {"period": 16, "current": head}
-    birth = rpc(ws, "chain_getBlockHash", [codec.era_birth(era, head)])
-    ws.close()
+    birth = node.result("chain_getBlockHash", [codec.era_birth(era, head)])
+    node.ws.close()
     keypair = Keypair(os.urandom(32))
     args = {"netuid": 1, "work_block": head, "nonce": 0x1234_5678_9ABC, "work": os.urandom(32), "hotkey": os.urandom(32)}
 

@@ -15,52 +15,12 @@ import json
 import sys
 
 import sr25519
-from websockets.sync.client import connect
 
 from bittensor._transport.codec import RuntimeCodec, ss58_encode
 from bittensor._transport.storage import decode_storage_value
 from bittensor._transport.extrinsics import attach_signature, prepare_extrinsic, sign_unsigned
 
-
-class Keypair:
-    """What bittensor's sign_unsigned needs: a public key and sign(payload)."""
-
-    def __init__(self, seed: bytes):
-        self.public_key, self._secret = sr25519.pair_from_seed(seed)
-        self.ss58_format = 42
-        self.ss58_address = ""
-
-    def sign(self, data: bytes) -> bytes:
-        return sr25519.sign((self.public_key, self._secret), data)
-
-
-class Node:
-    def __init__(self, port: int):
-        self.ws = connect(f"ws://127.0.0.1:{port}/", max_size=None)
-        self.next_id = 0
-        self.buffered = []
-
-    def call(self, method: str, params: list):
-        self.next_id += 1
-        self.ws.send(json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv(timeout=10))
-            if message.get("id") == self.next_id:
-                return message
-            self.buffered.append(message)
-
-    def result(self, method: str, params: list):
-        reply = self.call(method, params)
-        if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
-        return reply["result"]
-
-    def notification(self, subscription: str):
-        while True:
-            for i, m in enumerate(self.buffered):
-                if m.get("params", {}).get("subscription") == subscription:
-                    return self.buffered.pop(i)["params"]["result"]
-            self.buffered.append(json.loads(self.ws.recv(timeout=10)))
+from devnet_rpc import Keypair, Node, plain
 
 
 def read_storage(node: Node, codec: RuntimeCodec, pallet: str, name: str, params: list, at=None):
@@ -69,17 +29,6 @@ def read_storage(node: Node, codec: RuntimeCodec, pallet: str, name: str, params
     key = "0x" + codec.storage_key(entry, params).hex()
     raw = node.result("state_getStorage", [key] if at is None else [key, at])
     return decode_storage_value(codec, entry, None if raw is None else bytes.fromhex(raw[2:]))
-
-
-def plain(value):
-    """Decoded values as JSON: bytes as 0x-hex, tuples as lists."""
-    if isinstance(value, (bytes, bytearray)):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 def main() -> None:

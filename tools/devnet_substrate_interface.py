@@ -18,6 +18,8 @@ import sr25519
 from scalecodec.base import ScaleBytes
 from substrateinterface import SubstrateInterface
 
+from devnet_rpc import plain
+
 
 def compact(data: bytes, offset: int) -> tuple[int, int]:
     """A SCALE compact integer at offset: (value, offset after it)."""
@@ -40,16 +42,6 @@ def mortal_birth(era: bytes, number: int) -> int:
     period = 2 << (encoded % 16)
     phase = (encoded >> 4) * max(period >> 12, 1)
     return (max(number, phase) - phase) // period * period + phase
-
-
-def plain(value):
-    if isinstance(value, (bytes, bytearray)):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 def main() -> None:

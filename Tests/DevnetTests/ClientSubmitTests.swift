@@ -19,26 +19,13 @@ import TestSupport
         let metadata = try await client.runtimeMetadata()
         let version = try await client.runtimeVersion()
         #expect(version.specVersion == DevnetRuntime.specVersion && version.transactionVersion == DevnetRuntime.transactionVersion)
-        let builder = ExtrinsicBuilder(metadata: metadata)
         let sodium = try Sodium.shared()
         let cold = try SR25519.Keypair(miniSecret: SecretBytes(copying: [UInt8](repeating: 0x81, count: 32)), sodium: sodium)
-        let coldID = Bytes32(cold.publicKey.bytes)!
         let genesis = try await client.genesisHash()
 
         func registration(_ hotkey: Bytes32) async throws -> SignedExtrinsic {
-            let head = try await node.head()
-            let (n, seal) = findNonce(.v1(V1Challenge(netuid: 1, blockHash: head.hash, hotkey: hotkey, coldkey: coldID)),
-                                      rule: .chainLittleEndian, difficulty: 10)
-            let era = Era.registration(currentBlock: head.number)
-            let parameters = SigningParameters(specVersion: version.specVersion, transactionVersion: version.transactionVersion,
-                                               genesisHash: genesis, era: era,
-                                               eraBirthHash: try await node.hash(era.birth(currentBlock: head.number)),
-                                               nonce: try await client.accountNextIndex(SS58.encode(publicKey: coldID)))
-            let unsigned = try builder.prepare(pallet: "SubtensorModule", call: "pow_register", arguments: [
-                "netuid": .uint(1), "work_block": .uint(UInt128(head.number)), "nonce": .uint(UInt128(n)),
-                "work": .bytes(seal.bytes), "hotkey": .bytes(hotkey.bytes),
-            ], parameters: parameters)
-            return try unsigned.signed(signer: coldID, signature: cold.sign(unsigned.signingPayload))
+            try await node.signedPoWRegister(hotkey: hotkey, cold: cold, client: client, metadata: metadata, version: version,
+                                             genesis: genesis).extrinsic
         }
 
         // Success: NeuronRegistered(netuid 1, uid 0, hotkey) then ExtrinsicSuccess, read by the client.
@@ -75,5 +62,36 @@ import TestSupport
         }
         await client.close()
         await server.stop()
+    }
+}
+
+/// A `pow_register` the tests build step by step, as btpow's registrar does: v1 work on the head, a mortal era born
+/// there, the coldkey's next nonce, the call from the devnet's metadata, signed by `cold`.
+struct SignedPoWRegister {
+    let extrinsic: SignedExtrinsic
+    let workBlock: UInt64
+    let workNonce: UInt64
+    let seal: Bytes32
+    let era: Era
+}
+
+extension Node {
+    func signedPoWRegister(hotkey: Bytes32, cold: SR25519.Keypair, client: SubtensorClient, metadata: RuntimeMetadata,
+                           version: RuntimeVersion, genesis: Bytes32) async throws -> SignedPoWRegister {
+        let coldID = Bytes32(cold.publicKey.bytes)!
+        let head = try await head()
+        let (workNonce, seal) = findNonce(.v1(V1Challenge(netuid: 1, blockHash: head.hash, hotkey: hotkey, coldkey: coldID)),
+                                          rule: .chainLittleEndian, difficulty: 10)
+        let era = Era.registration(currentBlock: head.number)
+        let parameters = SigningParameters(specVersion: version.specVersion, transactionVersion: version.transactionVersion,
+                                           genesisHash: genesis, era: era,
+                                           eraBirthHash: try await hash(era.birth(currentBlock: head.number)),
+                                           nonce: try await client.accountNextIndex(SS58.encode(publicKey: coldID)))
+        let unsigned = try ExtrinsicBuilder(metadata: metadata).prepare(pallet: "SubtensorModule", call: "pow_register", arguments: [
+            "netuid": .uint(1), "work_block": .uint(UInt128(head.number)), "nonce": .uint(UInt128(workNonce)),
+            "work": .bytes(seal.bytes), "hotkey": .bytes(hotkey.bytes),
+        ], parameters: parameters)
+        return SignedPoWRegister(extrinsic: try unsigned.signed(signer: coldID, signature: cold.sign(unsigned.signingPayload)),
+                                 workBlock: head.number, workNonce: workNonce, seal: seal, era: era)
     }
 }

@@ -28,19 +28,9 @@ import TestSupport
         let cold = try SR25519.Keypair(miniSecret: SecretBytes(copying: [UInt8](repeating: 0x91, count: 32)), sodium: try Sodium.shared())
         let coldID = Bytes32(cold.publicKey.bytes)!
         let hotkey = key(0x92)
-        let head = try await node.head()
-        let (workNonce, seal) = findNonce(.v1(V1Challenge(netuid: 1, blockHash: head.hash, hotkey: hotkey, coldkey: coldID)),
-                                          rule: .chainLittleEndian, difficulty: 10)
-        let era = Era.registration(currentBlock: head.number)
-        let parameters = SigningParameters(specVersion: version.specVersion, transactionVersion: version.transactionVersion,
-                                           genesisHash: genesis, era: era,
-                                           eraBirthHash: try await node.hash(era.birth(currentBlock: head.number)),
-                                           nonce: try await client.accountNextIndex(SS58.encode(publicKey: coldID)))
-        let unsigned = try ExtrinsicBuilder(metadata: metadata).prepare(pallet: "SubtensorModule", call: "pow_register", arguments: [
-            "netuid": .uint(1), "work_block": .uint(UInt128(head.number)), "nonce": .uint(UInt128(workNonce)),
-            "work": .bytes(seal.bytes), "hotkey": .bytes(hotkey.bytes),
-        ], parameters: parameters)
-        let signed = try unsigned.signed(signer: coldID, signature: cold.sign(unsigned.signingPayload))
+        let registration = try await node.signedPoWRegister(hotkey: hotkey, cold: cold, client: client, metadata: metadata,
+                                                            version: version, genesis: genesis)
+        let signed = registration.extrinsic
         let producer = Task { try await Task.sleep(for: .milliseconds(200)); try await node.produce() }
         let (block, outcome) = try await client.submitAndWait(signed, metadata: metadata, until: .finalized)
         try await producer.value
@@ -69,9 +59,9 @@ import TestSupport
         let decoded = try #require(extrinsics.first)
         #expect(decoded["module"] == "SubtensorModule" && decoded["function"] == "pow_register")
         #expect(decoded["args"]?["netuid"] == 1)
-        #expect(decoded["args"]?["work_block"]?.uint64Value == head.number)
-        #expect(decoded["args"]?["nonce"]?.uint64Value == workNonce)
-        #expect(decoded["args"]?["work"] == .string(seal.hex))
+        #expect(decoded["args"]?["work_block"]?.uint64Value == registration.workBlock)
+        #expect(decoded["args"]?["nonce"]?.uint64Value == registration.workNonce)
+        #expect(decoded["args"]?["work"] == .string(registration.seal.hex))
         #expect(decoded["args"]?["hotkey"] == .string(hotkey.hex))
         #expect(decoded["address"] == .string(coldID.hex))
         #expect(decoded["nonce"] == 0 && decoded["tip"] == 0)
@@ -80,7 +70,7 @@ import TestSupport
         // The signature over the payload rebuilt in Python; one flipped bit does not verify.
         let signature = try #require(json["signature"])
         #expect(signature["signer"] == .string(coldID.hex))
-        #expect(signature["eraBirth"]?.uint64Value == era.birth(currentBlock: head.number))
+        #expect(signature["eraBirth"]?.uint64Value == registration.era.birth(currentBlock: registration.workBlock))
         #expect(signature["verified"] == true)
         #expect(signature["flippedVerifies"] == false)
         await server.stop()
