@@ -1,4 +1,4 @@
-# Shared helpers for bench/run.sh and bench/kernels.sh (sourced, not run).
+# Shared helpers for the bench scripts (sourced, not run).
 #
 # Environment:
 #   BENCH_SECONDS  seconds per measurement (default 10)

@@ -6,13 +6,9 @@
 #   BENCH_SECONDS=5 bench/keys.sh
 #   BTPOW=path/to/btpow bench/keys.sh  # skip the build
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-S="${BENCH_SECONDS:-3}"
-if [[ -z "${BTPOW:-}" ]]; then
-    echo "building: swift build -c release --product btpow" >&2
-    (cd "$ROOT" && swift build -c release --product btpow >&2)
-    BTPOW="$(cd "$ROOT" && swift build -c release --show-bin-path)/btpow"
-fi
+S="${BENCH_SECONDS:-3}"   # read before common.sh, whose default is 10 s
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+build_btpow
 PY="$("$ROOT/tools/setup_keys_python.sh")"
 
 ours="$("$BTPOW" bench --sign --unlock --seconds "$S" --json)"

@@ -9,13 +9,9 @@
 #   RUNS=50 bench/register.sh
 #   BTPOW=path/to/btpow bench/register.sh  # skip the build
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNS="${RUNS:-200}"
-if [[ -z "${BTPOW:-}" ]]; then
-    echo "building: swift build -c release --product btpow" >&2
-    (cd "$ROOT" && swift build -c release --product btpow >&2)
-    BTPOW="$(cd "$ROOT" && swift build -c release --show-bin-path)/btpow"
-fi
+build_btpow
 PY="$("$ROOT/tools/setup_devnet_python.sh")"
 
 # The reference: bittensor's composer against a `btpow devnet` process (its metadata, version, genesis).
