@@ -7,11 +7,13 @@
 //
 //   clang -O3 -march=native bench/limit_kernel.c -o limit_kernel                   # AVX-512 where the CPU has it
 //   clang -O3 -march=native -mno-avx512f bench/limit_kernel.c -o limit_kernel_avx2  # the AVX2 design
-//   limit_kernel [--part all|sha|keccak] SECONDS BAHH:NONCE:SEAL...
+//   limit_kernel [--part all|sha|keccak|keccak-hybrid] SECONDS BAHH:NONCE:SEAL...
 // Checks each legacy seal vector (hex block_and_hotkey_hash, decimal nonce, hex seal) through the vector path,
 // then hashes consecutive nonces under the first one's challenge on one thread for SECONDS and prints one JSON
 // object. `--part sha` times the SHA-NI half alone, `--part keccak` the vector Keccak half alone (nonces per second
-// each, so 1 / (1/sha + 1/keccak) bounds the whole). Exit 1 if a vector fails, 2 on bad arguments or a CPU without
+// each, so 1 / (1/sha + 1/keccak) bounds the whole). `--part keccak-hybrid` (AVX2 build only) times the hybrid Keccak
+// design: 4 nonces in ymm lanes and a fifth in general-purpose registers, their rounds in one loop body, after
+// checking its lanes against the vector path; it wins if it beats `--part keccak`. Exit 1 if a vector fails, 2 on bad arguments or a CPU without
 // what the build needs.
 #include <immintrin.h>
 #include <stdint.h>
@@ -152,44 +154,102 @@ static inline void keccak_batch(uint64_t in[4][8], uint64_t seal[4][8]) {
 #else
 static inline __m256i rol(__m256i x, int n) { return _mm256_or_si256(_mm256_slli_epi64(x, n), _mm256_srli_epi64(x, 64 - n)); }
 
-// Keccak-f[1600] on 4 states, one per 64-bit lane of each ymm register.
-static inline void keccak_f4(__m256i a[25]) {
-    for (int round = 0; round < 24; round++) {
-        __m256i c[5];
+// The hybrid design: one Keccak-f[1600] round on 4 states in ymm lanes and, in the same loop body, on a fifth state in
+// general-purpose registers, so the scalar lane runs on the integer units beside the vector pipes.
+static inline uint64_t rol1(uint64_t x, int n) { return n ? x << n | x >> (64 - n) : x; }
+
+static inline void keccak_round1(uint64_t a[25], int round) {
+    uint64_t c[5], d[5], out[25];
 #pragma clang loop unroll(full)
-        for (int x = 0; x < 5; x++)
-            c[x] = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a[x], a[x + 5]), _mm256_xor_si256(a[x + 10], a[x + 15])), a[x + 20]);
-        __m256i d[5];
+    for (int x = 0; x < 5; x++) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
 #pragma clang loop unroll(full)
-        for (int x = 0; x < 5; x++) d[x] = _mm256_xor_si256(c[(x + 4) % 5], rol(c[(x + 1) % 5], 1));
-        __m256i out[25];
+    for (int x = 0; x < 5; x++) d[x] = c[(x + 4) % 5] ^ rol1(c[(x + 1) % 5], 1);
 #pragma clang loop unroll(full)
-        for (int row = 0; row < 25; row += 5) {   // one plane of B at a time, then chi on it
-            __m256i b[5];
+    for (int row = 0; row < 25; row += 5) {
+        uint64_t b[5];
 #pragma clang loop unroll(full)
-            for (int x = 0; x < 5; x++) {
-                int src = PI_SOURCE[row + x];
-                __m256i t = _mm256_xor_si256(a[src], d[src % 5]);
-                b[x] = RHO[src] ? rol(t, RHO[src]) : t;
-            }
+        for (int x = 0; x < 5; x++) b[x] = rol1(a[PI_SOURCE[row + x]] ^ d[PI_SOURCE[row + x] % 5], RHO[PI_SOURCE[row + x]]);
 #pragma clang loop unroll(full)
-            for (int x = 0; x < 5; x++)   // chi: b ^ (~b[x+1] & b[x+2])
-                out[row + x] = _mm256_xor_si256(b[x], _mm256_andnot_si256(b[(x + 1) % 5], b[(x + 2) % 5]));
-        }
-        for (int i = 0; i < 25; i++) a[i] = out[i];
-        a[0] = _mm256_xor_si256(a[0], _mm256_set1_epi64x((long long)RC[round]));
+        for (int x = 0; x < 5; x++) out[row + x] = b[x] ^ (~b[(x + 1) % 5] & b[(x + 2) % 5]);
     }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 25; i++) a[i] = out[i];
+    a[0] ^= RC[round];
+}
+
+static inline void keccak_round4(__m256i a[25], int round) {
+    __m256i c[5];
+#pragma clang loop unroll(full)
+    for (int x = 0; x < 5; x++)
+        c[x] = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a[x], a[x + 5]), _mm256_xor_si256(a[x + 10], a[x + 15])), a[x + 20]);
+    __m256i d[5];
+#pragma clang loop unroll(full)
+    for (int x = 0; x < 5; x++) d[x] = _mm256_xor_si256(c[(x + 4) % 5], rol(c[(x + 1) % 5], 1));
+    __m256i out[25];
+#pragma clang loop unroll(full)
+    for (int row = 0; row < 25; row += 5) {   // one plane of B at a time, then chi on it
+        __m256i b[5];
+#pragma clang loop unroll(full)
+        for (int x = 0; x < 5; x++) {
+            int src = PI_SOURCE[row + x];
+            __m256i t = _mm256_xor_si256(a[src], d[src % 5]);
+            b[x] = RHO[src] ? rol(t, RHO[src]) : t;
+        }
+#pragma clang loop unroll(full)
+        for (int x = 0; x < 5; x++)   // chi: b ^ (~b[x+1] & b[x+2])
+            out[row + x] = _mm256_xor_si256(b[x], _mm256_andnot_si256(b[(x + 1) % 5], b[(x + 2) % 5]));
+    }
+    for (int i = 0; i < 25; i++) a[i] = out[i];
+    a[0] = _mm256_xor_si256(a[0], _mm256_set1_epi64x((long long)RC[round]));
+}
+
+// Keccak of 5 inputs: in4[k][0..3] in ymm lanes, in1[0..3] in general-purpose registers, rounds side by side.
+static inline void keccak_hybrid5(uint64_t in4[4][4], const uint64_t in1[4], uint64_t seal4[4][4], uint64_t seal1[4]) {
+    __m256i a[25];
+    uint64_t s[25] = {in1[0], in1[1], in1[2], in1[3], 0x01};
+    s[16] = 0x8000000000000000ULL;
+    for (int k = 0; k < 4; k++) a[k] = _mm256_loadu_si256((const __m256i *)in4[k]);
+    for (int k = 4; k < 25; k++) a[k] = _mm256_setzero_si256();
+    a[4] = _mm256_set1_epi64x(0x01);
+    a[16] = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+#pragma clang loop unroll(disable)
+    for (int round = 0; round < 24; round++) {
+        keccak_round4(a, round);
+        keccak_round1(s, round);
+    }
+    for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)seal4[k], a[k]);
+    for (int k = 0; k < 4; k++) seal1[k] = s[k];
+}
+
+// The hybrid against the vector path: each of its 5 lanes equals keccak_batch's seal for the same input.
+static void keccak_batch(uint64_t in[4][8], uint64_t seal[4][8]);
+static int hybrid_agrees(void) {
+    uint64_t in[4][8], seal[4][8], in4[4][4], in1[4], seal4[4][4], seal1[4];
+    for (int k = 0; k < 4; k++)
+        for (int j = 0; j < 8; j++) in[k][j] = 0x9e3779b97f4a7c15ULL * (uint64_t)(8 * k + j + 1);
+    keccak_batch(in, seal);
+    for (int k = 0; k < 4; k++) {
+        for (int j = 0; j < 4; j++) in4[k][j] = in[k][j];
+        in1[k] = in[k][4];
+    }
+    keccak_hybrid5(in4, in1, seal4, seal1);
+    for (int k = 0; k < 4; k++) {
+        if (seal1[k] != seal[k][4]) return 0;
+        for (int j = 0; j < 4; j++)
+            if (seal4[k][j] != seal[k][j]) return 0;
+    }
+    return 1;
 }
 
 // Keccak of the 32-byte inputs in[k][0..7] (nonces 0..7 of a batch) into seal[k][0..7], four at a time.
-static inline void keccak_batch(uint64_t in[4][8], uint64_t seal[4][8]) {
+static inline __attribute__((always_inline)) void keccak_batch(uint64_t in[4][8], uint64_t seal[4][8]) {
     for (int half = 0; half < 8; half += 4) {
         __m256i a[25];
         for (int k = 0; k < 4; k++) a[k] = _mm256_loadu_si256((const __m256i *)&in[k][half]);
         for (int k = 4; k < 25; k++) a[k] = _mm256_setzero_si256();
         a[4] = _mm256_set1_epi64x(0x01);
         a[16] = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
-        keccak_f4(a);
+        for (int round = 0; round < 24; round++) keccak_round4(a, round);
         for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)&seal[k][half], a[k]);
     }
 }
@@ -234,8 +294,10 @@ int main(int argc, char **argv) {
         argv += 2;
         argc -= 2;
     }
-    if (argc < 3 || (strcmp(part, "all") && strcmp(part, "sha") && strcmp(part, "keccak"))) {
-        fprintf(stderr, "usage: limit_kernel [--part all|sha|keccak] SECONDS BAHH:NONCE:SEAL...\n");
+    if (argc < 3 || (strcmp(part, "all") && strcmp(part, "sha") && strcmp(part, "keccak") &&
+                     (WIDE || strcmp(part, "keccak-hybrid")))) {
+        fprintf(stderr, "usage: limit_kernel [--part all|sha|keccak%s] SECONDS BAHH:NONCE:SEAL...\n",
+                WIDE ? "" : "|keccak-hybrid");
         return 2;
     }
     __builtin_cpu_init();
@@ -271,10 +333,17 @@ int main(int argc, char **argv) {
     // still computed and compared, as a solver must. The parts alone fold their output into `sink` instead.
     const uint64_t threshold_hi = 0x0000000000ffffffULL;
     uint64_t n = 0x0123456789abcdefULL, done = 0, hits = 0, sink = 0;
-    const int mode = part[0] == 'a' ? 0 : part[0] == 's' ? 1 : 2;
+    const int mode = part[0] == 'a' ? 0 : part[0] == 's' ? 1 : strcmp(part, "keccak") == 0 ? 2 : 3;
+#if !WIDE
+    if (mode == 3 && !hybrid_agrees()) {
+        fprintf(stderr, "limit_kernel: the hybrid's scalar lane disagrees with its vector lanes\n");
+        return 1;
+    }
+#endif
+    const int per_round = mode == 3 ? 5 : 8;
     double t0 = now(), t;
     do {
-        for (int r = 0; r < 4096; r++, n += 8) {
+        for (int r = 0; r < 4096; r++, n += (uint64_t)per_round) {
             uint64_t seal[4][8];
             if (mode == 0) {
                 seals8(&first, n, seal);
@@ -283,6 +352,16 @@ int main(int argc, char **argv) {
                 sha256x4(&first, n, seal, 0);
                 sha256x4(&first, n + 4, seal, 4);
                 sink ^= seal[0][r & 7];
+            } else if (mode == 3) {
+#if !WIDE
+                uint64_t in4[4][4], in1[4], seal4[4][4], seal1[4];
+                for (int k = 0; k < 4; k++) {
+                    for (int j = 0; j < 4; j++) in4[k][j] = n + (uint64_t)(8 * k + j);
+                    in1[k] = n + (uint64_t)(8 * k + 4);
+                }
+                keccak_hybrid5(in4, in1, seal4, seal1);
+                sink ^= seal4[0][r & 3] ^ seal1[r & 3];
+#endif
             } else {
                 uint64_t in[4][8];
                 for (int k = 0; k < 4; k++)
@@ -291,7 +370,7 @@ int main(int argc, char **argv) {
                 sink ^= seal[0][r & 7];
             }
         }
-        done += 4096 * 8;
+        done += 4096 * (uint64_t)per_round;
         t = now() - t0;
     } while (t < seconds);
     printf("{\"kernel\": \"%s\", \"part\": \"%s\", \"scheme\": \"legacy\", \"threads\": 1, \"seals\": %llu, "

@@ -51,7 +51,7 @@ uint32_t btpow_cpu_features(void) {
     return f;
 }
 
-static const char *const names[BTPOW_KERNEL_COUNT] = {"avx2", "avx2-shani", "avx2-shani-phased", "avx512", "avx512-shani"};
+static const char *const names[BTPOW_KERNEL_COUNT] = {"avx2", "avx2-shani", "avx512", "avx512-shani"};
 
 static uint32_t required(int32_t k) {
     const uint32_t avx2 = BTPOW_CPU_SSSE3 | BTPOW_CPU_SSE41 | BTPOW_CPU_AVX | BTPOW_CPU_AVX2;
@@ -59,7 +59,6 @@ static uint32_t required(int32_t k) {
     switch (k) {
     case BTPOW_KERNEL_AVX2: return avx2;
     case BTPOW_KERNEL_AVX2_SHANI: return avx2 | BTPOW_CPU_SHA;
-    case BTPOW_KERNEL_AVX2_SHANI_PHASED: return avx2 | BTPOW_CPU_SHA;
     case BTPOW_KERNEL_AVX512: return avx512;
     case BTPOW_KERNEL_AVX512_SHANI: return avx512 | BTPOW_CPU_SHA;
     default: return 0xffffffffu;
@@ -87,7 +86,7 @@ int32_t btpow_kernel_scan(int32_t k, const btpow_job *job, uint64_t start, uint6
     if (!btpow_kernel_supported(k)) return -1;
 #if BTPOW_X86
     static const btpow_chunk_fn fns[BTPOW_KERNEL_COUNT] = {
-        btpow_avx2_chunk, btpow_avx2_shani_chunk, btpow_avx2_shani_phased_chunk, btpow_avx512_chunk, btpow_avx512_shani_chunk,
+        btpow_avx2_chunk, btpow_avx2_shani_chunk, btpow_avx512_chunk, btpow_avx512_shani_chunk,
     };
     return btpow_scan_chunks(fns[k], job, start, count, found);
 #else

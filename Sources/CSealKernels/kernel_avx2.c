@@ -1,6 +1,5 @@
 // AVX2 kernels: 4-lane Keccak-f (twice per batch of 8) fed by 8-lane AVX2 SHA-256 ("avx2") or by SHA-NI, eight
-// nonces interleaved, either spread between the previous batch's Keccak rounds ("avx2-shani") or in a phase of
-// their own before the Keccaks ("avx2-shani-phased").
+// nonces interleaved, in a phase of their own before the Keccaks ("avx2-shani").
 #include "internal.h"
 #if BTPOW_X86
 #include <immintrin.h>
@@ -42,12 +41,10 @@
     mask = ~(uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(gt_)) & 0xf; \
 } while (0)
 
-// Rounds 1...22 rolled into a loop for the kernels that can: unrolled, a batch's code (SHA, two Keccaks) is
-// 70-80 KiB, past the 32 KiB L1 instruction cache, and the rolled loop is 26-33 % faster on Zen 4
-// (docs/kernels.md). The pipelined `avx2-shani` places SHA steps after fixed rounds, so it stays unrolled.
+// Rounds 1...22 rolled into a loop: unrolled, a batch's code (SHA, two Keccaks) is 70-80 KiB, past the 32 KiB L1
+// instruction cache, and the rolled loop is 26-33 % faster on Zen 4 (docs/kernels.md).
 #ifndef AVX2_KECCAK_ROUNDS
 #define AVX2_KECCAK_ROUNDS KECCAK_ROUNDS_1_22_LOOP
-#define AVX2_KECCAK_ROUNDS_HOOKED KECCAK_ROUNDS_1_22_ROWS_SPLIT_HOOKED
 #endif
 
 static inline uint32_t valid_mask(uint64_t left, int lanes) {
@@ -128,38 +125,11 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
     a[3] = _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(y0, y1), 0xd8);
 }
 
-// The next batch's SHA-NI steps, half between the rounds of each of the two 4-lane Keccaks.
-#define HOOK_HALF(STEP, N, half, r, lane_unused) SHANI8_STEPS(STEP, &k, &t, (half) * (N) / 2 + ((r) - 1) * (N) / 44, (half) * (N) / 2 + (r) * (N) / 44)
-#define HOOK_LEGACY_0(r, lane) HOOK_HALF(shani8_legacy_step, SHANI8_LEGACY_STEPS, 0, r, lane)
-#define HOOK_LEGACY_1(r, lane) HOOK_HALF(shani8_legacy_step, SHANI8_LEGACY_STEPS, 1, r, lane)
-#define HOOK_V1_0(r, lane) HOOK_HALF(shani8_v1_step, SHANI8_V1_STEPS, 0, r, lane)
-#define HOOK_V1_1(r, lane) HOOK_HALF(shani8_v1_step, SHANI8_V1_STEPS, 1, r, lane)
-
-// Software pipeline: batch i's Keccak with batch i + 8's SHA-NI steps between its rounds.
-#define SHANI_PIPELINE_2X4(S, NSTEPS, HOOK0, HOOK1) do { \
-    shani8 t; \
-    __m128i abef[8], cdgh[8]; \
-    shani8_##S##_begin(&k, (uint32_t)n0, &t); \
-    SHANI8_STEPS(shani8_##S##_step, &k, &t, 0, NSTEPS); \
-    shani8_##S##_finish(&k, &t, abef, cdgh); \
-    for (uint64_t i = 0; i < len; i += 8) { \
-        __m256i a[4], b[4]; \
-        shani4_to_lanes(abef, cdgh, a); \
-        shani4_to_lanes(abef + 4, cdgh + 4, b); \
-        shani8_##S##_begin(&k, (uint32_t)(n0 + i + 8), &t); \
-        uint32_t m, m2; \
-        KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS_HOOKED(HOOK0)); \
-        KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS_HOOKED(HOOK1)); \
-        shani8_##S##_finish(&k, &t, abef, cdgh); \
-        m = (m | m2 << 4) & valid_mask(len - i, 8); \
-        if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
-    } \
-} while (0)
-
 // Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`, so that no
 // SHA-NI instruction (which has only a legacy SSE encoding) runs while upper YMM halves are dirty, and the SHA
-// state and the Keccak state never compete for the 16 registers. The other design for CPUs where the pipeline
-// above loses (docs/kernels.md); the run-time choice times both.
+// state and the Keccak state never compete for the 16 registers. A software pipeline (the next batch's SHA steps
+// between this batch's Keccak rounds, as avx512-shani does) needs the rounds unrolled and was 1.4x slower on Zen 4
+// and 4x slower than avx2 on Zen 3 (docs/kernels.md).
 #define SHANI_PHASES_2X4(S, NSTEPS) do { \
     for (uint64_t i = 0; i < len; i += 8) { \
         shani8 t; \
@@ -180,7 +150,7 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
 } while (0)
 
 __attribute__((target(AVX2_TARGET ",sha")))
-int btpow_avx2_shani_phased_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
+int btpow_avx2_shani_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
     shani_consts k;
     shani_consts_init(&k, c);
     const uint64_t thr = job->threshold[0];
@@ -193,17 +163,4 @@ int btpow_avx2_shani_phased_chunk(const btpow_job *job, const btpow_chunk *c, ui
     return 0;
 }
 
-__attribute__((target(AVX2_TARGET ",sha")))
-int btpow_avx2_shani_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
-    shani_consts k;
-    shani_consts_init(&k, c);
-    const uint64_t thr = job->threshold[0];
-    const int be = job->big_endian != 0;
-    if (job->scheme == BTPOW_SCHEME_LEGACY) {
-        SHANI_PIPELINE_2X4(legacy, SHANI8_LEGACY_STEPS, HOOK_LEGACY_0, HOOK_LEGACY_1);
-    } else {
-        SHANI_PIPELINE_2X4(v1, SHANI8_V1_STEPS, HOOK_V1_0, HOOK_V1_1);
-    }
-    return 0;
-}
 #endif

@@ -36,7 +36,7 @@ final class KernelConsistencyTests: XCTestCase {
             XCTAssertThrowsError(try KernelCatalog.named(k.name)) { XCTAssertTrue("\($0)".contains("cannot run"), "\($0)") }
         }
         #if arch(x86_64)
-        XCTAssertEqual(KernelCatalog.all.count, 6)
+        XCTAssertEqual(KernelCatalog.all.count, 5)
         #endif
         print("CPU features: \(CPUFeatures.current); kernels here: \(KernelCatalog.available.map(\.name)); best: \(KernelCatalog.best.name)")
     }

@@ -28,10 +28,9 @@ enum {
 enum {
     BTPOW_KERNEL_AVX2 = 0,
     BTPOW_KERNEL_AVX2_SHANI = 1,
-    BTPOW_KERNEL_AVX2_SHANI_PHASED = 2,
-    BTPOW_KERNEL_AVX512 = 3,
-    BTPOW_KERNEL_AVX512_SHANI = 4,
-    BTPOW_KERNEL_COUNT = 5,
+    BTPOW_KERNEL_AVX512 = 2,
+    BTPOW_KERNEL_AVX512_SHANI = 3,
+    BTPOW_KERNEL_COUNT = 4,
 };
 
 /// CPU feature bits (btpow_cpu_features); AVX bits are set only when the OS saves the registers.
@@ -50,7 +49,7 @@ enum {
 /// Detected once (cpuid + xgetbv); 0 on non-x86 builds.
 uint32_t btpow_cpu_features(void);
 
-/// Name of a kernel id ("avx2", "avx2-shani", "avx2-shani-phased", "avx512", "avx512-shani"), or NULL if out of range.
+/// Name of a kernel id ("avx2", "avx2-shani", "avx512", "avx512-shani"), or NULL if out of range.
 const char *btpow_kernel_name(int32_t kernel);
 
 /// 1 if this build holds the kernel (x86-64 only).
