@@ -15,7 +15,7 @@
 #   - bittensor's Python _solve_for_nonce_block (legacy, bittensor 9.12.2)
 #   - bittensor_core's pow_mine_cpu (v1, bittensor 11.3.0), 1 thread
 #   - native builds (clang -O3 -march=native, which the default build may not use), where the CPU has SHA-NI:
-#     btpow's own avx2/avx2-shani (and, with AVX-512, avx512/avx512-shani) C kernels (tools/kbench.c --json) and
+#     btpow's own avx2/avx2-shani-hybrid/avx2-shani (and, with AVX-512, avx512/avx512-shani) C kernels (tools/kbench.c --json) and
 #     the plain, independent SHA-NI kernels of bench/limit_kernel.c (AVX2 Keccak; AVX-512 Keccak where the CPU has
 #     it), whole and by halves: the references for each design's limit on this CPU (BENCHMARKS.md); and the hybrid
 #     AVX2 Keccak (4 ymm lanes + 1 lane in general-purpose registers, rounds side by side) beside the vector one
@@ -72,7 +72,7 @@ if grep -qw sha_ni /proc/cpuinfo && grep -qw avx2 /proc/cpuinfo; then
     mapfile -t LIMIT_VECTORS < <("$PYTHON" -c 'import json,sys
 for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
     print("%s:%d:%s" % (v["block_and_hotkey_hash"], v["nonce"], v["seal"]))' "$ROOT/Tests/TestSupport/Fixtures/registration-pow.json")
-    NATIVE_KERNELS=(avx2 avx2-shani)
+    NATIVE_KERNELS=(avx2 avx2-shani-hybrid avx2-shani)
     # The AVX2 design (4-lane Keccak), built without AVX-512 even where the CPU has it.
     "$CLANG" -O3 -march=native -mno-avx512f "$BENCH/limit_kernel.c" -o "$NATIVE/limit_kernel_avx2" \
         || die "building bench/limit_kernel.c (AVX2) failed"

@@ -117,7 +117,7 @@ def report_kernels(meta, rows):
                    f"{rate(core_all['hashes_per_second'])} |")
     # Native builds (-march=native): btpow's own kernels and the plain, independent SHA-NI kernels (whole and by halves).
     native = {r["kernel"]: r["legacy_hashes_per_second"] for r in rows
-              if r["label"] in ("native:avx2", "native:avx2-shani", "native:avx512", "native:avx512-shani")}
+              if r["label"] in ("native:avx2", "native:avx2-shani-hybrid", "native:avx2-shani", "native:avx512", "native:avx512-shani")}
     for k, value in native.items():
         flags = "-march=native -mno-avx512f" if k.startswith("avx2") else "-march=native"
         out.append(f"| btpow's C kernel `{k}` built with `clang -O3 {flags}` (`tools/kbench.c`), one core | "

@@ -136,6 +136,13 @@ def main():
         f"static const uint64_t keccak_rc_1_22_[22] = {{{constants}}};",
         '_Pragma("clang loop unroll(disable)")',
         "for (int r_ = 0; r_ < 22; r_++) { KECCAK_ROUND_SPLIT(keccak_rc_1_22_[r_]); }"]))
+    # The same loop with other work in its body (the hybrid kernel's scalar Keccak lane: extra(rc) runs that lane's
+    # round with the same constant), so the out-of-order core overlaps the two.
+    out.append("// Rounds 1..22 as a loop over KECCAK_ROUND_SPLIT, each followed by extra(rc) in the same loop body.")
+    out.append(macro("KECCAK_ROUNDS_1_22_LOOP_WITH(extra)", [
+        f"static const uint64_t keccak_rc_1_22_[22] = {{{constants}}};",
+        '_Pragma("clang loop unroll(disable)")',
+        "for (int r_ = 0; r_ < 22; r_++) { KECCAK_ROUND_SPLIT(keccak_rc_1_22_[r_]); extra(keccak_rc_1_22_[r_]); }"]))
     out.append("#endif")
     sys.stdout.write("\n".join(out) + "\n")
 

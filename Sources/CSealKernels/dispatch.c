@@ -25,6 +25,7 @@ static uint32_t detect(void) {
     if (max >= 7) {
         __cpuid_count(7, 0, a, b, c, d);
         if ((f & BTPOW_CPU_AVX) && (b & (1u << 5))) f |= BTPOW_CPU_AVX2;
+        if (b & (1u << 3)) f |= BTPOW_CPU_BMI1;
         if (b & (1u << 8)) f |= BTPOW_CPU_BMI2;
         if (b & (1u << 29)) f |= BTPOW_CPU_SHA;
         if ((f & BTPOW_CPU_AVX) && os_zmm) {
@@ -51,14 +52,16 @@ uint32_t btpow_cpu_features(void) {
     return f;
 }
 
-static const char *const names[BTPOW_KERNEL_COUNT] = {"avx2", "avx2-shani", "avx512", "avx512-shani"};
+static const char *const names[BTPOW_KERNEL_COUNT] = {"avx2", "avx2-shani-hybrid", "avx2-shani", "avx512", "avx512-shani"};
 
 static uint32_t required(int32_t k) {
-    const uint32_t avx2 = BTPOW_CPU_SSSE3 | BTPOW_CPU_SSE41 | BTPOW_CPU_AVX | BTPOW_CPU_AVX2;
+    // The AVX2 functions are compiled with BMI1 and BMI2 too (andn, rorx, shlx in their scalar parts).
+    const uint32_t avx2 = BTPOW_CPU_SSSE3 | BTPOW_CPU_SSE41 | BTPOW_CPU_AVX | BTPOW_CPU_AVX2 | BTPOW_CPU_BMI1 | BTPOW_CPU_BMI2;
     const uint32_t avx512 = avx2 | BTPOW_CPU_AVX512F | BTPOW_CPU_AVX512VL | BTPOW_CPU_AVX512BW;
     switch (k) {
     case BTPOW_KERNEL_AVX2: return avx2;
     case BTPOW_KERNEL_AVX2_SHANI: return avx2 | BTPOW_CPU_SHA;
+    case BTPOW_KERNEL_AVX2_SHANI_HYBRID: return avx2 | BTPOW_CPU_SHA;
     case BTPOW_KERNEL_AVX512: return avx512;
     case BTPOW_KERNEL_AVX512_SHANI: return avx512 | BTPOW_CPU_SHA;
     default: return 0xffffffffu;
@@ -86,7 +89,7 @@ int32_t btpow_kernel_scan(int32_t k, const btpow_job *job, uint64_t start, uint6
     if (!btpow_kernel_supported(k)) return -1;
 #if BTPOW_X86
     static const btpow_chunk_fn fns[BTPOW_KERNEL_COUNT] = {
-        btpow_avx2_chunk, btpow_avx2_shani_chunk, btpow_avx512_chunk, btpow_avx512_shani_chunk,
+        btpow_avx2_chunk, btpow_avx2_shani_hybrid_chunk, btpow_avx2_shani_chunk, btpow_avx512_chunk, btpow_avx512_shani_chunk,
     };
     return btpow_scan_chunks(fns[k], job, start, count, found);
 #else

@@ -31,6 +31,7 @@ int btpow_scan_chunks(btpow_chunk_fn fn, const btpow_job *job, uint64_t start, u
 #if BTPOW_X86
 int btpow_avx2_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
 int btpow_avx2_shani_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
+int btpow_avx2_shani_hybrid_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
 int btpow_avx512_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
 int btpow_avx512_shani_chunk(const btpow_job *, const btpow_chunk *, uint64_t, uint64_t, uint64_t *);
 #endif

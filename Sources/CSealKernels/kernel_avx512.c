@@ -119,24 +119,24 @@ K512_ATTR static inline void shani8_to_lanes(const __m128i abef[8], const __m128
     a[3] = _mm512_permutex2var_epi64(y0, odd, y1);
 }
 
-#define HOOK_LEGACY(r, lane_unused) SHANI8_STEPS(shani8_legacy_step, &k, &t, ((r) - 1) * SHANI8_LEGACY_STEPS / 22, (r) * SHANI8_LEGACY_STEPS / 22)
-#define HOOK_V1(r, lane_unused) SHANI8_STEPS(shani8_v1_step, &k, &t, ((r) - 1) * SHANI8_V1_STEPS / 22, (r) * SHANI8_V1_STEPS / 22)
+#define HOOK_LEGACY(r, lane_unused) SHANI_STEPS(shani_legacy_step, &k, &t, ((r) - 1) * SHANI_LEGACY_STEPS / 22, (r) * SHANI_LEGACY_STEPS / 22, 8)
+#define HOOK_V1(r, lane_unused) SHANI_STEPS(shani_v1_step, &k, &t, ((r) - 1) * SHANI_V1_STEPS / 22, (r) * SHANI_V1_STEPS / 22, 8)
 
 // Software pipeline: batch i's Keccak runs with batch i + 8's SHA-NI steps hooked between its rounds, so the
 // SHA units' long dependency chains overlap the vector work instead of stalling it.
 #define SHANI_PIPELINE(S, NSTEPS, HOOK, KECCAK_FILTER, TO_LANES, VEC) do { \
-    shani8 t; \
+    shani_streams t; \
     __m128i abef[8], cdgh[8]; \
-    shani8_##S##_begin(&k, (uint32_t)n0, &t); \
-    SHANI8_STEPS(shani8_##S##_step, &k, &t, 0, NSTEPS); \
-    shani8_##S##_finish(&k, &t, abef, cdgh); \
+    shani_##S##_begin(&k, (uint32_t)n0, &t, 8); \
+    SHANI_STEPS(shani_##S##_step, &k, &t, 0, NSTEPS, 8); \
+    shani_##S##_finish(&k, &t, abef, cdgh, 8); \
     for (uint64_t i = 0; i < len; i += 8) { \
         VEC a[8]; \
         TO_LANES(abef, cdgh, a); \
-        shani8_##S##_begin(&k, (uint32_t)(n0 + i + 8), &t); \
+        shani_##S##_begin(&k, (uint32_t)(n0 + i + 8), &t, 8); \
         uint32_t m; \
         KECCAK_FILTER(m, a, HOOK); \
-        shani8_##S##_finish(&k, &t, abef, cdgh); \
+        shani_##S##_finish(&k, &t, abef, cdgh, 8); \
         m &= valid_mask(len - i, 8); \
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
     } \
@@ -151,9 +151,9 @@ int btpow_avx512_shani_chunk(const btpow_job *job, const btpow_chunk *c, uint64_
     const __m512i thr = _mm512_set1_epi64((long long)job->threshold[0]);
     const int be = job->big_endian != 0;
     if (job->scheme == BTPOW_SCHEME_LEGACY) {
-        SHANI_PIPELINE(legacy, SHANI8_LEGACY_STEPS, HOOK_LEGACY, FILTER8_HOOKED, shani8_to_lanes, __m512i);
+        SHANI_PIPELINE(legacy, SHANI_LEGACY_STEPS, HOOK_LEGACY, FILTER8_HOOKED, shani8_to_lanes, __m512i);
     } else {
-        SHANI_PIPELINE(v1, SHANI8_V1_STEPS, HOOK_V1, FILTER8_HOOKED, shani8_to_lanes, __m512i);
+        SHANI_PIPELINE(v1, SHANI_V1_STEPS, HOOK_V1, FILTER8_HOOKED, shani8_to_lanes, __m512i);
     }
     return 0;
 }

@@ -30,41 +30,43 @@ SHANI_ATTR static inline void shani_consts_init(shani_consts *k, const btpow_chu
     s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(mk, 0x0e)); \
 } while (0)
 
-/// Eight nonces' SHA-256 in flight, advanced one step (a 4-round group of every stream) at a time so that
-/// the steps can be spread between the rounds of the previous batch's Keccak.
+/// Up to SHANI_STREAMS_MAX nonces' SHA-256 in flight (the first n used; n is a compile-time constant at every call),
+/// advanced one step (a 4-round group of every stream) at a time so that the steps can be spread between the
+/// rounds of the previous batch's Keccak.
+enum { SHANI_STREAMS_MAX = 10 };
 typedef struct {
-    __m128i s0[8], s1[8];   ///< (ABEF, CDGH) per stream
-    __m128i w[8][4];        ///< message schedule window per stream
-    __m128i m0[8], m1[8];   ///< v1: block 1's output, added back after block 2
-} shani8;
+    __m128i s0[SHANI_STREAMS_MAX], s1[SHANI_STREAMS_MAX];   ///< (ABEF, CDGH) per stream
+    __m128i w[SHANI_STREAMS_MAX][4];                        ///< message schedule window per stream
+    __m128i m0[SHANI_STREAMS_MAX], m1[SHANI_STREAMS_MAX];   ///< v1: block 1's output, added back after block 2
+} shani_streams;
 
-enum { SHANI8_LEGACY_STEPS = 16, SHANI8_V1_STEPS = 28 };
+enum { SHANI_LEGACY_STEPS = 16, SHANI_V1_STEPS = 28 };
 
 /// Legacy: nonces with low words lo ... lo + 7 (one block: groups 0...15).
-SHANI_ATTR static inline void shani8_legacy_begin(const shani_consts *k, uint32_t lo, shani8 *t) {
-    for (int j = 0; j < 8; j++) {
+SHANI_ATTR static inline void shani_legacy_begin(const shani_consts *k, uint32_t lo, shani_streams *t, int n) {
+    for (int j = 0; j < n; j++) {
         t->w[j][0] = _mm_insert_epi32(k->m[0], (int)btpow_bswap32(lo + (uint32_t)j), 0);
         t->w[j][1] = k->m[1]; t->w[j][2] = k->m[2]; t->w[j][3] = k->m[3];
         t->s0[j] = k->abef; t->s1[j] = k->cdgh;
     }
 }
 
-SHANI_ATTR static inline void shani8_schedule(shani8 *t, int j, int g) {
+SHANI_ATTR static inline void shani_schedule(shani_streams *t, int j, int g) {
     __m128i x = _mm_sha256msg1_epu32(t->w[j][g & 3], t->w[j][(g + 1) & 3]);
     x = _mm_add_epi32(x, _mm_alignr_epi8(t->w[j][(g + 3) & 3], t->w[j][(g + 2) & 3], 4));
     t->w[j][g & 3] = _mm_sha256msg2_epu32(x, t->w[j][(g + 3) & 3]);
 }
 
-SHANI_ATTR static inline void shani8_legacy_step(const shani_consts *k, shani8 *t, int g) {
+SHANI_ATTR static inline void shani_legacy_step(const shani_consts *k, shani_streams *t, int g, int n) {
     (void)k;
-    for (int j = 0; j < 8; j++) {
-        if (g >= 4) shani8_schedule(t, j, g);
+    for (int j = 0; j < n; j++) {
+        if (g >= 4) shani_schedule(t, j, g);
         SHANI_4ROUNDS(t->s0[j], t->s1[j], _mm_add_epi32(t->w[j][g & 3], shani_k(g)));
     }
 }
 
-SHANI_ATTR static inline void shani8_legacy_finish(const shani_consts *k, shani8 *t, __m128i abef[8], __m128i cdgh[8]) {
-    for (int j = 0; j < 8; j++) {
+SHANI_ATTR static inline void shani_legacy_finish(const shani_consts *k, shani_streams *t, __m128i *abef, __m128i *cdgh, int n) {
+    for (int j = 0; j < n; j++) {
         abef[j] = _mm_add_epi32(t->s0[j], k->in_abef);
         cdgh[j] = _mm_add_epi32(t->s1[j], k->in_cdgh);
     }
@@ -72,8 +74,8 @@ SHANI_ATTR static inline void shani8_legacy_finish(const shani_consts *k, shani8
 
 /// v1: block 1 from round 14 (rounds 0...13 are per challenge), steps 0...11 = its groups 4...15,
 /// steps 12...27 = block 2's groups 0...15.
-SHANI_ATTR static inline void shani8_v1_begin(const shani_consts *k, uint32_t lo, shani8 *t) {
-    for (int j = 0; j < 8; j++) {
+SHANI_ATTR static inline void shani_v1_begin(const shani_consts *k, uint32_t lo, shani_streams *t, int n) {
+    for (int j = 0; j < n; j++) {
         uint32_t l = lo + (uint32_t)j;
         // W14 low byte = nonce byte 0; W15 = nonce bytes 1...3, then byte 4 (already in the chunk's W15).
         t->w[j][3] = _mm_or_si128(k->m[3], _mm_set_epi32((int)(btpow_bswap32(l) << 8), (int)(l & 0xff), 0, 0));
@@ -85,10 +87,10 @@ SHANI_ATTR static inline void shani8_v1_begin(const shani_consts *k, uint32_t lo
     }
 }
 
-SHANI_ATTR static inline void shani8_v1_step(const shani_consts *k, shani8 *t, int s) {
-    for (int j = 0; j < 8; j++) {
+SHANI_ATTR static inline void shani_v1_step(const shani_consts *k, shani_streams *t, int s, int n) {
+    for (int j = 0; j < n; j++) {
         if (s < 12) {
-            shani8_schedule(t, j, s + 4);
+            shani_schedule(t, j, s + 4);
             SHANI_4ROUNDS(t->s0[j], t->s1[j], _mm_add_epi32(t->w[j][s & 3], shani_k(s + 4)));
         } else {
             if (s == 12) {
@@ -100,16 +102,23 @@ SHANI_ATTR static inline void shani8_v1_step(const shani_consts *k, shani8 *t, i
     }
 }
 
-SHANI_ATTR static inline void shani8_v1_finish(const shani_consts *k, shani8 *t, __m128i abef[8], __m128i cdgh[8]) {
+SHANI_ATTR static inline void shani_v1_finish(const shani_consts *k, shani_streams *t, __m128i *abef, __m128i *cdgh, int n) {
     (void)k;
-    for (int j = 0; j < 8; j++) {
+    for (int j = 0; j < n; j++) {
         abef[j] = _mm_add_epi32(t->s0[j], t->m0[j]);
         cdgh[j] = _mm_add_epi32(t->s1[j], t->m1[j]);
     }
 }
 
 /// Steps lo ... hi - 1 of a scheme (compile-time bounds after the hook's expansion).
-#define SHANI8_STEPS(STEP, k, t, from, to) do { \
+#define SHANI_STEPS(STEP, k, t, from, to, n) do { \
     _Pragma("clang loop unroll(full)") \
-    for (int s_ = (from); s_ < (to); s_++) STEP(k, t, s_); \
+    for (int s_ = (from); s_ < (to); s_++) STEP(k, t, s_, n); \
+} while (0)
+
+/// The same as a loop (not unrolled): a step's code once, for batches whose unrolled steps would crowd the
+/// instruction cache (ten streams: 28 v1 steps x 10 streams unrolled is ~20 KiB).
+#define SHANI_STEPS_ROLLED(STEP, k, t, from, to, n) do { \
+    _Pragma("clang loop unroll(disable)") \
+    for (int s_ = (from); s_ < (to); s_++) STEP(k, t, s_, n); \
 } while (0)

@@ -16,12 +16,12 @@ public struct CPUFeatures: Sendable, CustomStringConvertible {
     public var hasAVX512: Bool { bits & UInt32(BTPOW_CPU_AVX512F) != 0 }
     public var hasSHA: Bool { bits & UInt32(BTPOW_CPU_SHA) != 0 }
 
-    /// e.g. "avx2 avx512f avx512vl avx512bw sha"; AVX levels appear only where the OS saves their registers.
+    /// e.g. "avx2 avx512f avx512vl avx512bw sha bmi1 bmi2"; AVX levels appear only where the OS saves their registers.
     public var description: String {
         let names: [(UInt32, String)] = [
             (UInt32(BTPOW_CPU_AVX2), "avx2"), (UInt32(BTPOW_CPU_AVX512F), "avx512f"),
             (UInt32(BTPOW_CPU_AVX512VL), "avx512vl"), (UInt32(BTPOW_CPU_AVX512BW), "avx512bw"),
-            (UInt32(BTPOW_CPU_SHA), "sha"),
+            (UInt32(BTPOW_CPU_SHA), "sha"), (UInt32(BTPOW_CPU_BMI1), "bmi1"), (UInt32(BTPOW_CPU_BMI2), "bmi2"),
         ]
         let present = names.filter { bits & $0.0 != 0 }.map(\.1)
         #if arch(x86_64)

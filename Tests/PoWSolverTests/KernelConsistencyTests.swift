@@ -36,7 +36,7 @@ final class KernelConsistencyTests: XCTestCase {
             XCTAssertThrowsError(try KernelCatalog.named(k.name)) { XCTAssertTrue("\($0)".contains("cannot run"), "\($0)") }
         }
         #if arch(x86_64)
-        XCTAssertEqual(KernelCatalog.all.count, 5)
+        XCTAssertEqual(KernelCatalog.all.count, 6)
         #endif
         print("CPU features: \(CPUFeatures.current); kernels here: \(KernelCatalog.available.map(\.name)); best: \(KernelCatalog.best.name)")
     }
@@ -71,6 +71,13 @@ final class KernelConsistencyTests: XCTestCase {
                     if value != .zero {
                         let below = SealTarget(rule: rule, threshold: value.subtracting(1))
                         XCTAssertNil(k.firstSolution(challenge.prepared, target: below, start: nonce, count: 1), "\(k.name) \(rule)")
+                    }
+                    // The same nonce in every slot of a batch (up to 16 lanes; the hybrid's scalar lanes are
+                    // slots 4 and 9), against the scalar kernel over the same range.
+                    for slot: UInt64 in 1 ..< 16 {
+                        let expected = ScalarSwiftKernel().firstSolution(challenge.prepared, target: at, start: nonce &- slot, count: slot + 1)
+                        XCTAssertEqual(k.firstSolution(challenge.prepared, target: at, start: nonce &- slot, count: slot + 1), expected,
+                                       "\(k.name) \(rule) slot \(slot)")
                     }
                 }
             }

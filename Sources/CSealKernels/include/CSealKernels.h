@@ -27,10 +27,11 @@ enum {
 /// Kernel ids, slowest to fastest on CPUs that have them all.
 enum {
     BTPOW_KERNEL_AVX2 = 0,
-    BTPOW_KERNEL_AVX2_SHANI = 1,
-    BTPOW_KERNEL_AVX512 = 2,
-    BTPOW_KERNEL_AVX512_SHANI = 3,
-    BTPOW_KERNEL_COUNT = 4,
+    BTPOW_KERNEL_AVX2_SHANI_HYBRID = 1,   ///< ordered below avx2-shani: the run-time choice takes it only where clearly faster
+    BTPOW_KERNEL_AVX2_SHANI = 2,
+    BTPOW_KERNEL_AVX512 = 3,
+    BTPOW_KERNEL_AVX512_SHANI = 4,
+    BTPOW_KERNEL_COUNT = 5,
 };
 
 /// CPU feature bits (btpow_cpu_features); AVX bits are set only when the OS saves the registers.
@@ -44,12 +45,13 @@ enum {
     BTPOW_CPU_AVX512BW = 1u << 6,
     BTPOW_CPU_SHA = 1u << 7,
     BTPOW_CPU_BMI2 = 1u << 8,
+    BTPOW_CPU_BMI1 = 1u << 9,
 };
 
 /// Detected once (cpuid + xgetbv); 0 on non-x86 builds.
 uint32_t btpow_cpu_features(void);
 
-/// Name of a kernel id ("avx2", "avx2-shani", "avx512", "avx512-shani"), or NULL if out of range.
+/// Name of a kernel id ("avx2", "avx2-shani-hybrid", "avx2-shani", "avx512", "avx512-shani"), or NULL if out of range.
 const char *btpow_kernel_name(int32_t kernel);
 
 /// 1 if this build holds the kernel (x86-64 only).
