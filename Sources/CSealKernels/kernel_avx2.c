@@ -31,8 +31,8 @@ K256_ATTR static inline void keccak1_first(uint64_t s[25], const uint64_t in[4])
     LANES_STORE(s);
 }
 
-/// One middle round. The state stays in memory between rounds: it is the vector loop's neighbour, and loads and
-/// stores of 25 words cost less than spilling them around the vector code.
+/// One middle round; the state lives in a 25-word array between rounds (16 general-purpose registers cannot hold
+/// it), so each round loads and stores it.
 K256_ATTR static inline void keccak1_round(uint64_t s[25], uint64_t rc) {
     LANES_LOAD(s);
     KECCAK_ROUND_SPLIT(rc);
