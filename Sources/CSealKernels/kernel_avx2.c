@@ -172,6 +172,15 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
     a[3] = _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(y0, y1), 0xd8);
 }
 
+/// The SHA-NI digests of nonces n0 + i ... n0 + i + n - 1 of scheme S (NSTEPS steps, run by STEPS: unrolled or rolled)
+/// into abef[0...n-1], cdgh[0...n-1].
+#define SHANI_DIGESTS(S, NSTEPS, n, STEPS, abef, cdgh) do { \
+    shani_streams t; \
+    shani_##S##_begin(&k, (uint32_t)(n0 + i), &t, n); \
+    STEPS(shani_##S##_step, &k, &t, 0, NSTEPS, n); \
+    shani_##S##_finish(&k, &t, abef, cdgh, n); \
+} while (0)
+
 // Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`, so that no
 // SHA-NI instruction (which has only a legacy SSE encoding) runs while upper YMM halves are dirty, and the SHA
 // state and the Keccak state never compete for the 16 registers. A software pipeline (the next batch's SHA steps
@@ -179,11 +188,8 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
 // and 4x slower than avx2 on Zen 3 (docs/kernels.md).
 #define SHANI_PHASES_2X4(S, NSTEPS) do { \
     for (uint64_t i = 0; i < len; i += 8) { \
-        shani_streams t; \
         __m128i abef[8], cdgh[8]; \
-        shani_##S##_begin(&k, (uint32_t)(n0 + i), &t, 8); \
-        SHANI_STEPS(shani_##S##_step, &k, &t, 0, NSTEPS, 8); \
-        shani_##S##_finish(&k, &t, abef, cdgh, 8); \
+        SHANI_DIGESTS(S, NSTEPS, 8, SHANI_STEPS, abef, cdgh); \
         __m256i a[4], b[4]; \
         shani4_to_lanes(abef, cdgh, a); \
         shani4_to_lanes(abef + 4, cdgh + 4, b); \
@@ -223,11 +229,8 @@ K256_ATTR static inline void shani1_to_lane(__m128i abef, __m128i cdgh, uint64_t
 // frame pointer kept) against 6.1 M/s rolled, and unrolling legacy's alone slowed v1 to 4.0 M/s (Zen 4, 2026-12-01).
 #define SHANI_HYBRID_2X5(S, NSTEPS) do { \
     for (uint64_t i = 0; i < len; i += 10) { \
-        shani_streams t; \
         __m128i abef[10], cdgh[10]; \
-        shani_##S##_begin(&k, (uint32_t)(n0 + i), &t, 10); \
-        SHANI_STEPS_ROLLED(shani_##S##_step, &k, &t, 0, NSTEPS, 10); \
-        shani_##S##_finish(&k, &t, abef, cdgh, 10); \
+        SHANI_DIGESTS(S, NSTEPS, 10, SHANI_STEPS_ROLLED, abef, cdgh); \
         __m256i a[4], b[4]; \
         uint64_t la[4], lb[4]; \
         shani4_to_lanes(abef, cdgh, a); \
