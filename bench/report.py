@@ -149,20 +149,22 @@ def report_kernels(meta, rows):
         "| figure | measured | target |",
         "|---|---|---|",
     ]
+    avx512 = "avx512" in legacy or "avx512-shani" in legacy
     if best_l:
+        # The 21 M/s and 85 % targets are for AVX-512 CPUs; without AVX-512 the AVX2 rows further down apply.
         out.append(f"| best legacy kernel (`{best_l}`), one core | {rate(legacy[best_l])} | "
-                   f"≥ 21 M/s (85 % of the limit as measured on a Zen 5 core) |")
+                   f"{'≥ 21 M/s (85 % of the limit as measured on a Zen 5 core)' if avx512 else '—'} |")
         fastest_native = max(list(native.values()) + ([plain] if plain else []), default=None)
         if fastest_native:
-            out.append(f"| best legacy kernel, default build ÷ the fastest native SHA-NI/AVX-512 build in this run "
-                       f"({rate(fastest_native)}), one core | {100 * legacy[best_l] / fastest_native:.0f} % | ≥ 85 % |")
+            out.append(f"| best legacy kernel, default build ÷ the fastest native SHA-NI{'/AVX-512' if avx512 else ''} "
+                       f"build in this run ({rate(fastest_native)}), one core | "
+                       f"{100 * legacy[best_l] / fastest_native:.0f} % | {'≥ 85 %' if avx512 else '—'} |")
         for k, value in native.items():
             if k in legacy:
                 out.append(f"| `{k}`, default build ÷ the same kernel built natively, legacy, one core | "
                            f"{100 * legacy[k] / value:.0f} % | — |")
         out.append(f"| best legacy kernel ÷ bittensor's Python, one core | "
                    f"{ratio(legacy[best_l], seed['hashes_per_second'])} | ≥ 150× |")
-    avx512 = "avx512" in legacy or "avx512-shani" in legacy
     if best_v:
         out.append(f"| best v1 kernel (`{best_v}`) ÷ `pow_mine_cpu`, one core | "
                    f"{ratio(v1[best_v], core1['hashes_per_second'])} | "
