@@ -1,4 +1,4 @@
-// SHA-256 with the SHA extensions, eight nonces interleaved (each round chain is latency-bound).
+// SHA-256 with the SHA extensions, n nonces interleaved (8 or 10; each round chain is latency-bound).
 // State in the instructions' layout: abef = {F, E, B, A} and cdgh = {H, G, D, C} (dword 0 first).
 #include <immintrin.h>
 
@@ -42,7 +42,7 @@ typedef struct {
 
 enum { SHANI_LEGACY_STEPS = 16, SHANI_V1_STEPS = 28 };
 
-/// Legacy: nonces with low words lo ... lo + 7 (one block: groups 0...15).
+/// Legacy: nonces with low words lo ... lo + n - 1 (one block: groups 0...15).
 SHANI_ATTR static inline void shani_legacy_begin(const shani_consts *k, uint32_t lo, shani_streams *t, int n) {
     for (int j = 0; j < n; j++) {
         t->w[j][0] = _mm_insert_epi32(k->m[0], (int)btpow_bswap32(lo + (uint32_t)j), 0);

@@ -38,7 +38,23 @@ final class KernelConsistencyTests: XCTestCase {
         #if arch(x86_64)
         XCTAssertEqual(KernelCatalog.all.count, 6)
         #endif
+        for name in KernelCatalog.notChosenAutomatically {
+            XCTAssertTrue(KernelCatalog.all.contains { $0.name == name }, name)
+            XCTAssertNotEqual(KernelCatalog.best.name, name)
+        }
         print("CPU features: \(CPUFeatures.current); kernels here: \(KernelCatalog.available.map(\.name)); best: \(KernelCatalog.best.name)")
+    }
+
+    /// The run-time choice among timed kernels (lowest level first): the highest unless a lower one is at least
+    /// 10 % faster than the one chosen so far.
+    func testChoiceKeepsTheHighestLevelUnlessALowerOneIsClearlyFaster() {
+        XCTAssertEqual(KernelCatalog.choice(rates: [5.0]), 0)
+        XCTAssertEqual(KernelCatalog.choice(rates: [7.9, 9.3, 14.6, 15.1]), 3)
+        XCTAssertEqual(KernelCatalog.choice(rates: [7.9, 9.3, 15.1, 14.6]), 3, "3 % apart: the higher level stays")
+        XCTAssertEqual(KernelCatalog.choice(rates: [7.9, 9.3, 16.2, 14.6]), 2, "11 % faster: the lower level wins")
+        XCTAssertEqual(KernelCatalog.choice(rates: [4.47, 1.05]), 0, "Zen 3's pipelined avx2-shani against avx2")
+        XCTAssertEqual(KernelCatalog.choice(rates: [10.0, 12.0, 10.5]), 1)
+        XCTAssertEqual(KernelCatalog.choice(rates: [13.0, 12.0, 10.5]), 0, "the fastest clear winner, not the first")
     }
 
     func testLegacyFirstSolutionVectors() throws {
@@ -74,10 +90,13 @@ final class KernelConsistencyTests: XCTestCase {
                     }
                     // The same nonce in every slot of a batch (up to 16 lanes; the hybrid's scalar lanes are
                     // slots 4 and 9), against the scalar kernel over the same range.
+                    // Once as the range's last nonce (lanes after it masked), once with live lanes after it.
                     for slot: UInt64 in 1 ..< 16 {
-                        let expected = ScalarSwiftKernel().firstSolution(challenge.prepared, target: at, start: nonce &- slot, count: slot + 1)
-                        XCTAssertEqual(k.firstSolution(challenge.prepared, target: at, start: nonce &- slot, count: slot + 1), expected,
-                                       "\(k.name) \(rule) slot \(slot)")
+                        for count in [slot + 1, 16] {
+                            let expected = ScalarSwiftKernel().firstSolution(challenge.prepared, target: at, start: nonce &- slot, count: count)
+                            XCTAssertEqual(k.firstSolution(challenge.prepared, target: at, start: nonce &- slot, count: count), expected,
+                                           "\(k.name) \(rule) slot \(slot) count \(count)")
+                        }
                     }
                 }
             }

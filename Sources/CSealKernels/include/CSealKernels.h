@@ -24,10 +24,10 @@ enum {
     BTPOW_SCHEME_V1 = 1,
 };
 
-/// Kernel ids, slowest to fastest on CPUs that have them all.
+/// Kernel ids by level (the run-time choice prefers a higher id unless a lower one is clearly faster).
 enum {
     BTPOW_KERNEL_AVX2 = 0,
-    BTPOW_KERNEL_AVX2_SHANI_HYBRID = 1,   ///< ordered below avx2-shani: the run-time choice takes it only where clearly faster
+    BTPOW_KERNEL_AVX2_SHANI_HYBRID = 1,   ///< only by name: never chosen at run time (KernelCatalog)
     BTPOW_KERNEL_AVX2_SHANI = 2,
     BTPOW_KERNEL_AVX512 = 3,
     BTPOW_KERNEL_AVX512_SHANI = 4,
