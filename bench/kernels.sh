@@ -8,6 +8,7 @@
 #   BENCH_CPU=2 bench/kernels.sh          # pin to CPU 2 (default: the first CPU
 #                                         # this process may use, normally 0)
 #   BTPOW=path/to/btpow bench/kernels.sh  # skip the build
+#   BENCH_REPEAT=5 bench/kernels.sh       # runs per row, the fastest kept (default 3)
 #
 # One core (taskset -c $BENCH_CPU, 1 thread each):
 #   - btpow bench --kernel K --scheme legacy|v1, for every kernel that
@@ -48,7 +49,7 @@ for line in open(sys.argv[1]):
 
 for k in "${KERNELS[@]}"; do
     for scheme in legacy v1; do
-        record "pinned:$scheme:$k" "${PIN[@]}" "$BTPOW" bench --scheme "$scheme" --threads 1 \
+        record_best "pinned:$scheme:$k" "${PIN[@]}" "$BTPOW" bench --scheme "$scheme" --threads 1 \
             --seconds "$S" --json --kernel "$k"
     done
 done
@@ -77,13 +78,13 @@ for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
     "$CLANG" -O3 -march=native -mno-avx512f "$BENCH/limit_kernel.c" -o "$NATIVE/limit_kernel_avx2" \
         || die "building bench/limit_kernel.c (AVX2) failed"
     for part in all sha keccak keccak-hybrid; do
-        record "native:plain-avx2:$part" "${PIN[@]}" "$NATIVE/limit_kernel_avx2" --part "$part" "$S" "${LIMIT_VECTORS[@]}"
+        record_best "native:plain-avx2:$part" "${PIN[@]}" "$NATIVE/limit_kernel_avx2" --part "$part" "$S" "${LIMIT_VECTORS[@]}"
     done
     if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then
         NATIVE_KERNELS+=(avx512 avx512-shani)
         "$CLANG" -O3 -march=native "$BENCH/limit_kernel.c" -o "$NATIVE/limit_kernel" || die "building bench/limit_kernel.c failed"
         for part in all sha keccak; do
-            record "native:plain-avx512:$part" "${PIN[@]}" "$NATIVE/limit_kernel" --part "$part" "$S" "${LIMIT_VECTORS[@]}"
+            record_best "native:plain-avx512:$part" "${PIN[@]}" "$NATIVE/limit_kernel" --part "$part" "$S" "${LIMIT_VECTORS[@]}"
         done
     else
         say "no AVX-512 on this CPU: the AVX-512 native rows are left out"
@@ -91,18 +92,18 @@ for v in json.load(open(sys.argv[1]))["legacy"]["seal"]:
     for k in "${NATIVE_KERNELS[@]}"; do
         build=kbench
         [[ $k == avx2* ]] && build=kbench_avx2
-        record "native:$k" "${PIN[@]}" "$NATIVE/$build" "$S" "$k" --json
+        record_best "native:$k" "${PIN[@]}" "$NATIVE/$build" "$S" "$k" --json
     done
 else
     say "no SHA-NI + AVX2 on this CPU: the native rows are left out"
 fi
 
-record seed-1 "${PIN[@]}" "$SEED_PY" "$BENCH/reference_rate.py" --which seed --seconds "$S"
-record core-1 "${PIN[@]}" "$V11_PY" "$BENCH/reference_rate.py" --which core --threads 1 --seconds "$S"
+record_best seed-1 "${PIN[@]}" "$SEED_PY" "$BENCH/reference_rate.py" --which seed --seconds "$S"
+record_best core-1 "${PIN[@]}" "$V11_PY" "$BENCH/reference_rate.py" --which core --threads 1 --seconds "$S"
 
-record all:legacy "$BTPOW" bench --scheme legacy --threads "$NCPU" --seconds "$S" --json
-record all:v1     "$BTPOW" bench --scheme v1 --threads "$NCPU" --seconds "$S" --json
-record core-all   "$V11_PY" "$BENCH/reference_rate.py" --which core --threads "$NCPU" --seconds "$S"
+record_best all:legacy "$BTPOW" bench --scheme legacy --threads "$NCPU" --seconds "$S" --json
+record_best all:v1     "$BTPOW" bench --scheme v1 --threads "$NCPU" --seconds "$S" --json
+record_best core-all   "$V11_PY" "$BENCH/reference_rate.py" --which core --threads "$NCPU" --seconds "$S"
 
 say "results: $RESULTS"
 "$PYTHON" "$BENCH/report.py" kernels "$RESULTS"

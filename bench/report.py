@@ -28,13 +28,15 @@ def ratio(a, b):
     return f"{a / b:.1f}×" if a / b >= 10 else f"{a / b:.2f}×"
 
 
-def header(meta, title, command):
+def header(meta, title, command, rows=()):
+    repeats = max((len(r["rates"]) for r in rows if "rates" in r), default=1)
+    fastest = f", the fastest of {repeats} runs kept for each row" if repeats > 1 else ""
     return [
         f"### {title}",
         "",
         f"- Date: {meta['date']}; commit `{meta['commit']}`",
         f"- CPU: {meta['cpu_model']} ({meta['arch']}, {meta['cpus']} CPUs available to the process)",
-        f"- Command: `{command}` ({meta['seconds']:g} s per measurement)",
+        f"- Command: `{command}` ({meta['seconds']:g} s per measurement{fastest})",
     ]
 
 
@@ -93,7 +95,12 @@ def report_kernels(meta, rows):
     legacy = {r["kernel"]: r["hashes_per_second"] for r in pinned if r["scheme"] == "legacy"}
     v1 = {r["kernel"]: r["hashes_per_second"] for r in pinned if r["scheme"] == "v1"}
     kernels = list(dict.fromkeys(r["kernel"] for r in pinned))
-    out = header(meta, "Kernels, one core, vs the reference solvers", "bench/kernels.sh")
+    out = header(meta, "Kernels, one core, vs the reference solvers", "bench/kernels.sh", rows)
+    spread = [(1 - min(r["rates"]) / max(r["rates"]), r["label"]) for r in rows if len(r.get("rates", [])) > 1 and max(r["rates"])]
+    if spread:
+        worst = max(spread)
+        out.append(f"- Runs of one row differed by up to {100 * worst[0]:.0f} % (`{worst[1]}`); "
+                   f"{sum(1 for x in spread if x[0] > 0.10)} of {len(spread)} rows by more than 10 %")
     out.append(f"- One core: every single-core row runs under `taskset -c {cpu}`; the last rows use all CPUs")
     out += features(rows)
     out += [
