@@ -65,33 +65,20 @@ PY
 
 # record LABEL COMMAND...: runs COMMAND, which prints one JSON object, and appends
 # it to $RESULTS with the label and the command line added.
-record() {
-    local label="$1"; shift
-    say "$label: $*"
-    local out
-    out="$("$@")" || die "measurement '$label' failed: $*"
-    "$PYTHON" - "$RESULTS" "$label" "$*" "$out" <<'PY' || die "measurement '$label' printed no JSON object: $out"
-import json, sys
-path, label, command, out = sys.argv[1:]
-try:
-    obj = json.loads(out)
-except ValueError:  # tolerate log lines before a one-line JSON object
-    obj = json.loads(out.strip().splitlines()[-1])
-assert isinstance(obj, dict)
-obj.update(label=label, command=command)
-open(path, "a").write(json.dumps(obj) + "\n")
-PY
-}
+record() { record_runs 1 "$@"; }
 
 # record_best LABEL COMMAND...: runs COMMAND $BENCH_REPEAT times and records the fastest run (its
 # hashes_per_second, or legacy + v1 for objects that give both), with every run's rate under "rates". The host's
 # other tenants slow a run now and then by up to half; the fastest of a few is what the code does, and every row of
 # a run is measured the same way, references included.
-record_best() {
-    local label="$1"; shift
+record_best() { record_runs "$BENCH_REPEAT" "$@"; }
+
+# record_runs N LABEL COMMAND...: the two above.
+record_runs() {
+    local n="$1" label="$2"; shift 2
     local outs=() i out
-    for ((i = 1; i <= BENCH_REPEAT; i++)); do
-        say "$label ($i/$BENCH_REPEAT): $*"
+    for ((i = 1; i <= n; i++)); do
+        if ((n > 1)); then say "$label ($i/$n): $*"; else say "$label: $*"; fi
         out="$("$@")" || die "measurement '$label' failed: $*"
         outs+=("$out")
     done
@@ -110,8 +97,11 @@ def rate(obj):
         return obj["hashes_per_second"]
     return obj["legacy_hashes_per_second"] + obj["v1_hashes_per_second"]
 objs = [parse(o) for o in outs]
-best = max(objs, key=rate)
-best.update(label=label, command=command, rates=[round(rate(o)) for o in objs])
+best = objs[0]
+if len(objs) > 1:
+    best = max(objs, key=rate)
+    best["rates"] = [round(rate(o)) for o in objs]
+best.update(label=label, command=command)
 open(path, "a").write(json.dumps(best) + "\n")
 PY
 }

@@ -116,8 +116,8 @@ SHANI_ATTR static inline void shani_v1_finish(const shani_consts *k, shani_strea
     for (int s_ = (from); s_ < (to); s_++) STEP(k, t, s_, n); \
 } while (0)
 
-/// The same as a loop (not unrolled): a step's code once, for batches whose unrolled steps would crowd the
-/// instruction cache (ten streams: 28 v1 steps x 10 streams unrolled is ~20 KiB).
+/// The same as a loop (not unrolled): a step's code once. The hybrid's ten streams run faster this way in the
+/// package's build (kernel_avx2.c, SHANI_HYBRID_2X5).
 #define SHANI_STEPS_ROLLED(STEP, k, t, from, to, n) do { \
     _Pragma("clang loop unroll(disable)") \
     for (int s_ = (from); s_ < (to); s_++) STEP(k, t, s_, n); \
