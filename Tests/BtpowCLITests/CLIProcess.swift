@@ -5,7 +5,7 @@ import FoundationNetworking
 import XCTest
 
 /// Runs the built `btpow` executable as a user would, capturing exit code and output.
-struct CLIResult {
+struct CLIResult: Sendable {
     let code: Int32
     let stdout: String
     let stderr: String

@@ -75,23 +75,37 @@ final class RegisterCLITests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("registered on subnet 1 with UID 0"), again.stderr)
     }
 
+    /// Each run's exit code and standard error, or the error that kept it from running.
+    static func describe(_ outcomes: [Result<CLIResult, any Error>?]) -> String {
+        outcomes.map { outcome in
+            switch outcome {
+            case .success(let r)?: return "\(r.code): \(r.stderr)"
+            case .failure(let error)?: return "did not run: \(error)"
+            case nil: return "no outcome"
+            }
+        }.joined(separator: "\n---\n")
+    }
+
     /// Two machines (here processes) for one hotkey: one registers, the other exits 3 saying the hotkey got registered.
     func testTwoProcessesForOneHotkeyOneWins() throws {
         try requireSodium()
         try startDevnet()
-        nonisolated(unsafe) var results: [CLIResult?] = [nil, nil]
+        // Each thread stores its outcome behind a lock (two threads writing one array unguarded lost a result once).
+        let outcomes = Box<[Result<CLIResult, any Error>?]>([nil, nil])
         let group = DispatchGroup()
         for i in 0 ..< 2 {
             group.enter()
             let network = self.network
             DispatchQueue.global().async {
-                results[i] = try? RegisterCLITests.register(network: network)
+                let outcome = Result { try RegisterCLITests.register(network: network) }
+                outcomes.update { $0[i] = outcome }
                 group.leave()
             }
         }
         group.wait()
+        let results = outcomes.value.map { try? $0?.get() }
         let codes = results.map { $0?.code ?? -1 }.sorted()
-        XCTAssertEqual(codes, [0, 3], results.map { $0?.stderr ?? "" }.joined(separator: "\n---\n"))
+        XCTAssertEqual(codes, [0, 3], Self.describe(outcomes.value))
         let loser = results.first { $0?.code == 3 }??.stderr ?? ""
         XCTAssertTrue(loser.contains("registered on subnet 1"), loser)
     }
@@ -108,20 +122,24 @@ final class RegisterCLITests: XCTestCase {
         let runs: [(wallet: String, hotkey: String, environment: [String: String])] = [
             ("main", "default", Self.passwordEnvironment()), ("nopub", "miner1", [variable: value]),
         ]
-        nonisolated(unsafe) var results: [CLIResult?] = [nil, nil]
+        let outcomes = Box<[Result<CLIResult, any Error>?]>([nil, nil])
         let group = DispatchGroup()
         for (i, run) in runs.enumerated() {
             group.enter()
             let network = self.network
             DispatchQueue.global().async {
-                results[i] = try? CLI.run(["register", "--netuid", "1", "--network", network, "--threads", "1", "--no-output-in-place",
-                                           "--wallet.path", Self.wallets, "--wallet.name", run.wallet, "--wallet.hotkey", run.hotkey,
-                                           "--json"], timeout: 180, environment: run.environment)
+                let outcome = Result {
+                    try CLI.run(["register", "--netuid", "1", "--network", network, "--threads", "1", "--no-output-in-place",
+                                 "--wallet.path", Self.wallets, "--wallet.name", run.wallet, "--wallet.hotkey", run.hotkey,
+                                 "--json"], timeout: 180, environment: run.environment)
+                }
+                outcomes.update { $0[i] = outcome }
                 group.leave()
             }
         }
         group.wait()
-        let failures = results.map { "\($0?.code ?? -1): \($0?.stderr ?? "")" }.joined(separator: "\n---\n")
+        let results = outcomes.value.map { try? $0?.get() }
+        let failures = Self.describe(outcomes.value)
         XCTAssertEqual(results.map { $0?.code ?? -1 }, [0, 0], failures)
         let uids = try results.map { try XCTUnwrap($0).json()["uid"] as? Int }
         XCTAssertEqual(Set(uids.compactMap { $0 }), [0, 1], failures)
