@@ -15,7 +15,16 @@ typedef struct btpow_chunk {
     uint32_t st[8];    ///< state before the first nonce-dependent round: legacy IV (round 0), v1 after rounds 0...13
     uint32_t in[8];    ///< state block 1 starts from (added back at its end)
     uint32_t kw2[64];  ///< v1 block 2 (nonce bytes 5...7, padding, length): K[i] + W[i]
+    // For the SHA-256 that runs across vector lanes (sha_simd.h); the SHA-NI kernels use the fields above.
+    uint32_t sst[8];   ///< state after the first round a nonce reaches (legacy 0, v1 14), its W's nonce part left out
+    uint32_t sw[64];   ///< block 1 schedule word i that a nonce reaches: the sum of its terms no nonce reaches
+    uint32_t skw[64];  ///< block 1 schedule word i that no nonce reaches: K[i] + W[i]
 } btpow_chunk;
+
+/// Block 1 schedule words a nonce reaches (bit i: W[i]): legacy W0, v1 W14 and W15, and every word computed
+/// from one of those (W[i] = W[i-16] + s0(W[i-15]) + W[i-7] + s1(W[i-2])).
+#define BTPOW_LEGACY_VARYING 0xffffffffffd50001ULL   // all but W1...W15, W17, W19, W21
+#define BTPOW_V1_VARYING 0xffffffffffffc000ULL       // W14...W63
 
 void btpow_chunk_init(btpow_chunk *c, const btpow_job *job, uint32_t hi);
 

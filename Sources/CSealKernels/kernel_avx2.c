@@ -125,7 +125,8 @@ K256_ATTR static inline void y8_to_lanes(const __m256i h[8], __m256i lo4[4], __m
 }
 
 __attribute__((target(AVX2_TARGET)))
-int btpow_avx2_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
+int btpow_avx2_chunk(const btpow_job *job, const btpow_chunk *chunk, uint64_t n0, uint64_t len, uint64_t *found) {
+    const btpow_chunk local = *chunk, *c = &local;   // a copy the candidate check cannot write: its reads leave the loop
     const uint64_t thr = job->threshold[0];
     const int be = job->big_endian != 0, legacy = job->scheme == BTPOW_SCHEME_LEGACY;
     const __m256i iota = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
@@ -138,9 +139,9 @@ int btpow_avx2_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, ui
         if (legacy) {
             y8_sha_legacy(c, _mm256_shuffle_epi8(l, bswap32), h);
         } else {
-            __m256i w14 = _mm256_or_si256(_mm256_set1_epi32((int)c->w[14]), _mm256_and_si256(l, _mm256_set1_epi32(0xff)));
+            __m256i byte14 = _mm256_and_si256(l, _mm256_set1_epi32(0xff));
             __m256i w15 = _mm256_or_si256(_mm256_set1_epi32((int)c->w[15]), _mm256_slli_epi32(_mm256_shuffle_epi8(l, bswap32), 8));
-            y8_sha_v1(c, w14, w15, h);
+            y8_sha_v1(c, byte14, w15, h);
         }
         y8_to_lanes(h, a, b);
         uint32_t m, m2;

@@ -69,7 +69,8 @@ K512_ATTR static inline void z16_to_lanes(const __m512i h[8], __m512i lo8[4], __
 }
 
 __attribute__((target(AVX512_TARGET)))
-int btpow_avx512_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, uint64_t len, uint64_t *found) {
+int btpow_avx512_chunk(const btpow_job *job, const btpow_chunk *chunk, uint64_t n0, uint64_t len, uint64_t *found) {
+    const btpow_chunk local = *chunk, *c = &local;   // a copy the candidate check cannot write: its reads leave the loop
     const __m512i thr = _mm512_set1_epi64((long long)job->threshold[0]);
     const int be = job->big_endian != 0, legacy = job->scheme == BTPOW_SCHEME_LEGACY;
     const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
@@ -83,9 +84,9 @@ int btpow_avx512_chunk(const btpow_job *job, const btpow_chunk *c, uint64_t n0, 
         if (legacy) {
             z16_sha_legacy(c, _mm512_shuffle_epi8(l, bswap32), h);
         } else {
-            __m512i w14 = _mm512_or_si512(_mm512_set1_epi32((int)c->w[14]), _mm512_and_si512(l, _mm512_set1_epi32(0xff)));
+            __m512i byte14 = _mm512_and_si512(l, _mm512_set1_epi32(0xff));
             __m512i w15 = _mm512_or_si512(_mm512_set1_epi32((int)c->w[15]), _mm512_slli_epi32(_mm512_shuffle_epi8(l, bswap32), 8));
-            z16_sha_v1(c, w14, w15, h);
+            z16_sha_v1(c, byte14, w15, h);
         }
         z16_to_lanes(h, a, b);
         uint32_t m, m2;

@@ -127,6 +127,25 @@ int btpow_check_candidates(const btpow_job *job, uint64_t base, uint32_t mask, u
     return 0;
 }
 
+/// sst, sw and skw from w and st (the nonce's parts of c->w left zero; `first`: the first round a nonce reaches).
+static void simd_block1_init(btpow_chunk *c, uint64_t varying, int first) {
+    uint32_t w[64] = {0};
+    memcpy(w, c->w, 64);
+    for (int i = 16; i < 64; i++) {
+        const int src[4] = {i - 16, i - 15, i - 7, i - 2};
+        uint32_t term[4] = {w[i - 16], ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3), w[i - 7],
+                            ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10)};
+        w[i] = 0;
+        for (int t = 0; t < 4; t++) {
+            if (!((varying >> src[t]) & 1)) w[i] += term[t];
+        }
+        c->sw[i] = w[i];
+    }
+    for (int i = 0; i < 64; i++) c->skw[i] = btpow_sha_k[i] + w[i];
+    memcpy(c->sst, c->st, 32);
+    sha_rounds(c->sst, w, first, first + 1);
+}
+
 void btpow_chunk_init(btpow_chunk *c, const btpow_job *job, uint32_t hi) {
     memset(c, 0, sizeof *c);
     if (job->scheme == BTPOW_SCHEME_LEGACY) {
@@ -150,6 +169,8 @@ void btpow_chunk_init(btpow_chunk *c, const btpow_job *job, uint32_t hi) {
         sha_expand(w2);
         for (int i = 0; i < 64; i++) c->kw2[i] = btpow_sha_k[i] + w2[i];
     }
+    simd_block1_init(c, job->scheme == BTPOW_SCHEME_LEGACY ? BTPOW_LEGACY_VARYING : BTPOW_V1_VARYING,
+                     job->scheme == BTPOW_SCHEME_LEGACY ? 0 : 14);
 }
 
 int btpow_scan_chunks(btpow_chunk_fn fn, const btpow_job *job, uint64_t start, uint64_t count, uint64_t *found) {

@@ -26,42 +26,63 @@
     st[0] = a; st[1] = b; st[2] = c; st[3] = d; st[4] = e; st[5] = f; st[6] = g; st[7] = h; \
 } while (0)
 
-S_ATTR static inline void S_NAME(expand)(SV w[64]) {
+/// The schedule words a nonce reaches (bit i of `varying`: BTPOW_LEGACY_VARYING or BTPOW_V1_VARYING, a
+/// compile-time constant), each as the per-chunk sum of its unreached terms (ch->sw[i]) plus the reached ones.
+/// The other words are never computed here: their K + W is ch->skw[i].
+S_ATTR static inline void S_NAME(expand)(const btpow_chunk *ch, SV w[64], uint64_t varying) {
+#define VAR_(j) ((varying >> (j)) & 1)
     _Pragma("clang loop unroll(full)")
-    for (int i = 16; i < 64; i++) w[i] = S_ADD(S_ADD(w[i - 16], S_SSIG0(w[i - 15])), S_ADD(w[i - 7], S_SSIG1(w[i - 2])));
+    for (int i = 16; i < 64; i++) {
+        if (!VAR_(i)) continue;
+        SV v = S_SET1(0);
+        int terms = 0;
+        if (VAR_(i - 16)) { v = w[i - 16]; terms++; }
+        if (VAR_(i - 15)) { v = terms++ ? S_ADD(v, S_SSIG0(w[i - 15])) : S_SSIG0(w[i - 15]); }
+        if (VAR_(i - 7)) { v = terms++ ? S_ADD(v, w[i - 7]) : w[i - 7]; }
+        if (VAR_(i - 2)) { v = terms++ ? S_ADD(v, S_SSIG1(w[i - 2])) : S_SSIG1(w[i - 2]); }
+        w[i] = terms == 4 ? v : S_ADD(v, S_SET1(ch->sw[i]));
+    }
+#undef VAR_
 }
+
+#define KW_(i) (((varying >> (i)) & 1) ? S_ADD(w[i], S_SET1(btpow_sha_k[i])) : S_SET1(ch->skw[i]))
+
+/// Block 1 from round `first` + 1: ch->sst is the state after round `first` (the first a nonce reaches) with
+/// the nonce's part of W[first], `part`, left out; that round adds W[first] to a and e only, so `part` goes there.
+#define S_BLOCK1(ch, w, part, first, varying, st) do { \
+    S_NAME(expand)(ch, w, varying); \
+    for (int i_ = 0; i_ < 8; i_++) st[i_] = S_SET1(ch->sst[i_]); \
+    st[0] = S_ADD(st[0], part); \
+    st[4] = S_ADD(st[4], part); \
+    S_ROUNDS(st, (first) + 1, KW_); \
+} while (0)
 
 /// Legacy: one block; w0 = per-lane W0 (nonce low word, byte-swapped). out = the digest words h0...h7.
 S_ATTR static inline void S_NAME(sha_legacy)(const btpow_chunk *ch, SV w0, SV out[8]) {
+    const uint64_t varying = BTPOW_LEGACY_VARYING;
     SV w[64], st[8];
     w[0] = w0;
-    for (int i = 1; i < 16; i++) w[i] = S_SET1(ch->w[i]);
-    S_NAME(expand)(w);
-    for (int i = 0; i < 8; i++) st[i] = S_SET1(ch->st[i]);
-#define KW_(i) S_ADD(w[i], S_SET1(btpow_sha_k[i]))
-    S_ROUNDS(st, 0, KW_);
-#undef KW_
+    S_BLOCK1(ch, w, w0, 0, varying, st);
     for (int i = 0; i < 8; i++) out[i] = S_ADD(st[i], S_SET1(ch->in[i]));
 }
 
-/// v1: block 1 from round 14 (rounds 0...13 are per challenge) with per-lane W14, W15, then block 2.
-S_ATTR static inline void S_NAME(sha_v1)(const btpow_chunk *ch, SV w14, SV w15, SV out[8]) {
+/// v1: block 1 from round 14 (rounds 0...13 are per challenge), W14 = ch->w[14] | byte14 (the nonce's low
+/// byte) and per-lane W15; then block 2, whose K + W is per chunk.
+S_ATTR static inline void S_NAME(sha_v1)(const btpow_chunk *ch, SV byte14, SV w15, SV out[8]) {
+    const uint64_t varying = BTPOW_V1_VARYING;
     SV w[64], st[8], mid[8];
-    for (int i = 0; i < 14; i++) w[i] = S_SET1(ch->w[i]);
-    w[14] = w14;
+    w[14] = S_ADD(S_SET1(ch->w[14]), byte14);
     w[15] = w15;
-    S_NAME(expand)(w);
-    for (int i = 0; i < 8; i++) st[i] = S_SET1(ch->st[i]);
-#define KW_(i) S_ADD(w[i], S_SET1(btpow_sha_k[i]))
-    S_ROUNDS(st, 14, KW_);
-#undef KW_
+    S_BLOCK1(ch, w, byte14, 14, varying, st);
     for (int i = 0; i < 8; i++) { mid[i] = S_ADD(st[i], S_SET1(ch->in[i])); st[i] = mid[i]; }
-#define KW_(i) S_SET1(ch->kw2[i])
-    S_ROUNDS(st, 0, KW_);
-#undef KW_
+#define KW2_(i) S_SET1(ch->kw2[i])
+    S_ROUNDS(st, 0, KW2_);
+#undef KW2_
     for (int i = 0; i < 8; i++) out[i] = S_ADD(st[i], mid[i]);
 }
 
+#undef KW_
+#undef S_BLOCK1
 #undef S_BSIG0
 #undef S_BSIG1
 #undef S_SSIG0
