@@ -8,10 +8,14 @@
 #define S_BSIG1(x) S_XOR3(S_ROR(x, 6), S_ROR(x, 11), S_ROR(x, 25))
 #define S_SSIG0(x) S_XOR3(S_ROR(x, 7), S_ROR(x, 18), S_SHR(x, 3))
 #define S_SSIG1(x) S_XOR3(S_ROR(x, 17), S_ROR(x, 19), S_SHR(x, 10))
+// One round. h + K + W first: h is known three rounds ahead, so the chain from e to the next e is Σ1, then two
+// adds (with K + W added after Σ1 it was three; avx512 on Zen 4, 2026-12-01: +1 % for both schemes).
 #define S_ROUND(a, b, c, d, e, f, g, h, kw) do { \
-    SV t1_ = S_ADD(S_ADD(S_ADD(h, S_BSIG1(e)), S_CH(e, f, g)), kw); \
+    SV u_ = S_ADD(h, kw); \
+    SV s_ = S_ADD(S_BSIG1(e), S_CH(e, f, g)); \
+    SV t1_ = S_ADD(s_, u_); \
     SV t2_ = S_ADD(S_BSIG0(a), S_MAJ(a, b, c)); \
-    d = S_ADD(d, t1_); \
+    d = S_ADD(s_, S_ADD(d, u_)); \
     h = S_ADD(t1_, t2_); \
 } while (0)
 

@@ -49,8 +49,7 @@ public enum KernelSelectionError: Error, CustomStringConvertible, Equatable {
 
 /// Every kernel in this build, the ones this CPU runs, and the fastest of those.
 public enum KernelCatalog {
-    /// The C kernels by level, the run-time choice's order of preference (the last available one is kept
-    /// unless a lower one is clearly faster).
+    /// The C kernels in this build, by id.
     static let cKernels: [CSealKernel] = (0 ..< BTPOW_KERNEL_COUNT)
         .filter { btpow_kernel_compiled(Int32($0)) == 1 }
         .map { CSealKernel(id: Int32($0)) }
@@ -65,7 +64,8 @@ public enum KernelCatalog {
     /// milliseconds each (CPU time of this thread), because which one wins depends on the CPU, e.g. on
     /// Zen 4 16-lane AVX-512 SHA-256 matches SHA-NI, while a full-width AVX-512 core favours SHA-NI.
     public static let best: any SealKernel = {
-        let candidates = cKernels.filter { $0.isSupported && !notChosenAutomatically.contains($0.name) }
+        let candidates = preference.compactMap { name in cKernels.first { $0.name == name } }
+            .filter { $0.isSupported && !notChosenAutomatically.contains($0.name) }
         guard candidates.count > 1 else { return candidates.last ?? available.last! }
         let challenge = Challenge.legacy(LegacyChallenge(blockAndHotkeyHash: .zero)).prepared
         let never = SealTarget(rule: .seedBigEndian, threshold: .zero)
@@ -87,13 +87,20 @@ public enum KernelCatalog {
         return candidates[choice(rates: rates)]
     }()
 
+    /// The run-time choice's order of preference, lowest first: the last one this CPU runs is kept unless a lower
+    /// one is clearly faster (`choice(rates:)`). `avx512` comes after `avx512-shani`: on Zen 4 it is the faster of
+    /// the two for both schemes since the per-chunk work left its loop (BENCHMARKS.md, 2026-12-01), and it runs no
+    /// SHA-NI instruction (legacy SSE encoding only) among dirty ZMM registers, which costs extra on Intel. Where
+    /// SHA-NI is clearly (10 %) faster, the timing still picks `avx512-shani`.
+    package static let preference: [String] = ["avx2", "avx2-shani-hybrid", "avx2-shani", "avx512-shani", "avx512"]
+
     /// Kernels that run only when asked for by name (`--kernel`), never chosen at run time: `avx2-shani-hybrid`
     /// was slower than `avx2-shani` on every CPU measured (docs/kernels.md); `bench/kernels.sh` still measures it.
     package static let notChosenAutomatically: Set<String> = ["avx2-shani-hybrid"]
 
     /// The chosen index among kernels timed at `rates`, listed from the lowest level to the highest: the highest
     /// unless a lower one is clearly (10 %) faster. A 1.5 ms timing varies by a few percent, and near-ties must
-    /// resolve the same way in every process (on Zen 4, avx512 and avx512-shani are within 3 %).
+    /// resolve the same way in every process (on Zen 4, avx512 and avx512-shani are within 6 %).
     package static func choice(rates: [Double]) -> Int {
         precondition(!rates.isEmpty)
         var chosen = rates.count - 1
