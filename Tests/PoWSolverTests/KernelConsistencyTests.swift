@@ -93,11 +93,11 @@ final class KernelConsistencyTests: XCTestCase {
                         let below = SealTarget(rule: rule, threshold: value.subtracting(1))
                         XCTAssertNil(k.firstSolution(challenge.prepared, target: below, start: nonce, count: 1), "\(k.name) \(rule)")
                     }
-                    // The same nonce in every slot of a batch (up to 16 lanes; the hybrid's scalar lanes are
-                    // slots 4 and 9), against the scalar kernel over the same range.
+                    // The same nonce in every slot of a batch (up to 32 lanes, avx512's batch; the hybrid's
+                    // scalar lanes are slots 4 and 9), against the scalar kernel over the same range.
                     // Once as the range's last nonce (lanes after it masked), once with live lanes after it.
-                    for slot: UInt64 in 1 ..< 16 {
-                        for count in [slot + 1, 16] {
+                    for slot: UInt64 in 1 ..< 32 {
+                        for count in [slot + 1, 32] {
                             let expected = ScalarSwiftKernel().firstSolution(challenge.prepared, target: at, start: nonce &- slot, count: count)
                             XCTAssertEqual(k.firstSolution(challenge.prepared, target: at, start: nonce &- slot, count: count), expected,
                                            "\(k.name) \(rule) slot \(slot) count \(count)")
