@@ -46,8 +46,12 @@ int btpow_avx512_shani_chunk(const btpow_job *, const btpow_chunk *, uint64_t, u
 #endif
 
 static inline uint32_t btpow_bswap32(uint32_t x) { return __builtin_bswap32(x); }
+
+/// A batch's live lanes: bits 0...lanes - 1 (lanes <= 32), only the first `left` of them if fewer nonces are left.
+static inline uint32_t btpow_valid_mask(uint64_t left, int lanes) {
+    uint64_t n = left < (uint64_t)lanes ? left : (uint64_t)lanes;
+    return (uint32_t)((1ULL << n) - 1);
+}
 static inline uint64_t btpow_bswap64(uint64_t x) { return __builtin_bswap64(x); }
 
-/// Cheap top-word filter shared by the kernels: the rule's most significant word of the seal, compared
-/// unsigned against threshold[0]; candidates then take the exact check.
 #endif

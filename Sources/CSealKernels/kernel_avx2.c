@@ -94,12 +94,6 @@ K256_ATTR static inline uint64_t keccak1_key(const uint64_t s[25], int be) {
 #define AVX2_KECCAK_ROUNDS KECCAK_ROUNDS_1_22_LOOP
 #endif
 
-/// Bits 0...lanes - 1 (lanes <= 32), only the first `left` of them if fewer nonces are left.
-static inline uint32_t valid_mask(uint64_t left, int lanes) {
-    uint64_t n = left < (uint64_t)lanes ? left : (uint64_t)lanes;
-    return (uint32_t)((1ULL << n) - 1);
-}
-
 // ---- avx2: 8-lane SHA-256 ----
 #define SV __m256i
 #define S_CHAINS 1   // a second 8-lane group beside it spills (16 ymm registers): 2-4 % slower on Zen 4
@@ -127,6 +121,8 @@ K256_ATTR static inline void y8_to_lanes(const __m256i h[8], __m256i lo4[4], __m
     }
 }
 
+_Static_assert(S_CHAINS == 1, "btpow_avx2_chunk's batch is one 8-lane SHA group and two 4-lane Keccaks");
+
 __attribute__((target(AVX2_TARGET)))
 int btpow_avx2_chunk(const btpow_job *job, const btpow_chunk *chunk, uint64_t n0, uint64_t len, uint64_t *found) {
     const btpow_chunk local = *chunk, *c = &local;   // a copy the candidate check cannot write: its reads leave the loop
@@ -152,7 +148,7 @@ int btpow_avx2_chunk(const btpow_job *job, const btpow_chunk *chunk, uint64_t n0
         KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS());
         KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS());
         m |= m2 << 4;
-        m &= valid_mask(len - i, 8);
+        m &= btpow_valid_mask(len - i, 8);
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1;
     }
     return 0;
@@ -202,7 +198,7 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
         KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS()); \
         KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS()); \
         _mm256_zeroupper(); \
-        m = (m | m2 << 4) & valid_mask(len - i, 8); \
+        m = (m | m2 << 4) & btpow_valid_mask(len - i, 8); \
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
     } \
 } while (0)
@@ -246,7 +242,7 @@ K256_ATTR static inline void shani1_to_lane(__m128i abef, __m128i cdgh, uint64_t
         KECCAK4P1_FILTER(m, a[0], a[1], a[2], a[3], la); \
         KECCAK4P1_FILTER(m2, b[0], b[1], b[2], b[3], lb); \
         _mm256_zeroupper(); \
-        m = (m | m2 << 5) & valid_mask(len - i, 10); \
+        m = (m | m2 << 5) & btpow_valid_mask(len - i, 10); \
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
     } \
 } while (0)

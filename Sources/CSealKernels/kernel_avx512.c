@@ -36,12 +36,6 @@ static const uint8_t bswap64_bytes[64] = {
     mask = _mm512_cmple_epu64_mask(key_, thr); \
 } while (0)
 
-/// Bits 0...lanes - 1 (lanes <= 32), only the first `left` of them if fewer nonces are left.
-static inline uint32_t valid_mask(uint64_t left, int lanes) {
-    uint64_t n = left < (uint64_t)lanes ? left : (uint64_t)lanes;
-    return (uint32_t)((1ULL << n) - 1);
-}
-
 // ---- avx512: 16-lane SHA-256 ----
 #define SV __m512i
 #define S_CHAINS 2   // two 16-lane groups side by side: 13 % faster v1 SHA than one on Zen 4 (docs/kernels.md)
@@ -80,34 +74,36 @@ int btpow_avx512_chunk(const btpow_job *job, const btpow_chunk *chunk, uint64_t 
     const __m512i bswap32 = _mm512_set_epi8(
         12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3,
         12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
-    // A batch is 32 nonces: SHA-256 for two groups of 16 side by side, then four 8-lane Keccaks (one copy of their
-    // code, run four times).
-    for (uint64_t i = 0; i < len; i += 32) {
+    // A batch is 16 * S_CHAINS nonces: SHA-256 for S_CHAINS groups of 16 side by side, then 2 * S_CHAINS 8-lane
+    // Keccaks (one copy of their code, run as a loop).
+    enum { BATCH = 16 * S_CHAINS };
+    for (uint64_t i = 0; i < len; i += BATCH) {
         uint32_t lo = (uint32_t)(n0 + i);
-        __m512i l[2], h[2][8], a[4][4];
-        l[0] = _mm512_add_epi32(_mm512_set1_epi32((int)lo), iota);   // lanes past the chunk wrap: masked
-        l[1] = _mm512_add_epi32(l[0], _mm512_set1_epi32(16));
+        __m512i l[S_CHAINS], h[S_CHAINS][8], a[2 * S_CHAINS][4];
+        for (int j = 0; j < S_CHAINS; j++) {   // lanes past the chunk wrap: masked
+            l[j] = _mm512_add_epi32(_mm512_set1_epi32((int)(lo + 16 * (uint32_t)j)), iota);
+        }
         if (legacy) {
-            __m512i w0[2] = {_mm512_shuffle_epi8(l[0], bswap32), _mm512_shuffle_epi8(l[1], bswap32)};
+            __m512i w0[S_CHAINS];
+            for (int j = 0; j < S_CHAINS; j++) w0[j] = _mm512_shuffle_epi8(l[j], bswap32);
             z16_sha_legacy(c, w0, h);
         } else {
-            __m512i byte14[2], w15[2];
-            for (int j = 0; j < 2; j++) {
+            __m512i byte14[S_CHAINS], w15[S_CHAINS];
+            for (int j = 0; j < S_CHAINS; j++) {
                 byte14[j] = _mm512_and_si512(l[j], _mm512_set1_epi32(0xff));
                 w15[j] = _mm512_or_si512(_mm512_set1_epi32((int)c->w[15]), _mm512_slli_epi32(_mm512_shuffle_epi8(l[j], bswap32), 8));
             }
             z16_sha_v1(c, byte14, w15, h);
         }
-        z16_to_lanes(h[0], a[0], a[1]);
-        z16_to_lanes(h[1], a[2], a[3]);
+        for (int j = 0; j < S_CHAINS; j++) z16_to_lanes(h[j], a[2 * j], a[2 * j + 1]);
         uint32_t m = 0;
         _Pragma("clang loop unroll(disable)")
-        for (int q = 0; q < 4; q++) {
+        for (int q = 0; q < 2 * S_CHAINS; q++) {
             uint32_t mq;
             KECCAK8_FILTER(mq, a[q][0], a[q][1], a[q][2], a[q][3], KECCAK_ROUNDS_1_22_ROWS_SPLIT());
             m |= mq << (8 * q);
         }
-        m &= valid_mask(len - i, 32);
+        m &= btpow_valid_mask(len - i, BATCH);
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1;
     }
     return 0;
@@ -152,7 +148,7 @@ K512_ATTR static inline void shani8_to_lanes(const __m128i abef[8], const __m128
         uint32_t m; \
         KECCAK_FILTER(m, a, HOOK); \
         shani_##S##_finish(&k, &t, abef, cdgh, 8); \
-        m &= valid_mask(len - i, 8); \
+        m &= btpow_valid_mask(len - i, 8); \
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
     } \
 } while (0)

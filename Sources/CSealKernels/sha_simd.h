@@ -7,14 +7,14 @@
 #define S_BSIG1(x) S_XOR3(S_ROR(x, 6), S_ROR(x, 11), S_ROR(x, 25))
 #define S_SSIG0(x) S_XOR3(S_ROR(x, 7), S_ROR(x, 18), S_SHR(x, 3))
 #define S_SSIG1(x) S_XOR3(S_ROR(x, 17), S_ROR(x, 19), S_SHR(x, 10))
-// One round. h + K + W first: h is known three rounds ahead, so the chain from e to the next e is Σ1, then two
-// adds (with K + W added after Σ1 it was three; avx512 on Zen 4, 2026-12-01: +1 % for both schemes).
+// One round. h + K + W first: h is known three rounds ahead, so after Σ1 the chain to the next e is two adds (three
+// in the compiled code when K + W came after Σ1; avx512 on Zen 4, 2026-12-01: +1 % for both schemes).
 #define S_ROUND(a, b, c, d, e, f, g, h, kw) do { \
     SV u_ = S_ADD(h, kw); \
-    SV s_ = S_ADD(S_BSIG1(e), S_CH(e, f, g)); \
-    SV t1_ = S_ADD(s_, u_); \
+    SV sc_ = S_ADD(S_BSIG1(e), S_CH(e, f, g)); \
+    SV t1_ = S_ADD(sc_, u_); \
     SV t2_ = S_ADD(S_BSIG0(a), S_MAJ(a, b, c)); \
-    d = S_ADD(s_, S_ADD(d, u_)); \
+    d = S_ADD(sc_, S_ADD(d, u_)); \
     h = S_ADD(t1_, t2_); \
 } while (0)
 
@@ -88,8 +88,9 @@ S_ATTR static inline void S_NAME(sha_legacy)(const btpow_chunk *ch, const SV w0[
     }
 }
 
-/// v1, S_CHAINS lane groups: block 1 from round 14 (rounds 0...13 are per challenge), W14 = ch->w[14] | byte14[j]
-/// (the nonce's low byte) and W15 = w15[j]; then block 2, whose K + W is per chunk.
+/// v1, S_CHAINS lane groups: block 1 from round 14 (rounds 0...13 are per challenge), W14 = ch->w[14] + byte14[j]
+/// (the nonce's low byte; the chunk's W14 has a zero low byte, so + is |) and W15 = w15[j]; then block 2, whose
+/// K + W is per chunk.
 S_ATTR static inline void S_NAME(sha_v1)(const btpow_chunk *ch, const SV byte14[S_CHAINS], const SV w15[S_CHAINS],
                                          SV out[S_CHAINS][8]) {
     const uint64_t varying = BTPOW_V1_VARYING;

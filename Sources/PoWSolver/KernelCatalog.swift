@@ -57,12 +57,12 @@ public enum KernelCatalog {
     /// Every kernel compiled into this build, the portable Swift baseline first.
     public static let all: [any SealKernel] = [ScalarSwiftKernel()] + cKernels
 
-    /// The kernels this CPU and OS can run, slowest to fastest.
+    /// The kernels this CPU and OS can run, the portable Swift baseline first, then by id.
     public static let available: [any SealKernel] = [ScalarSwiftKernel()] + cKernels.filter(\.isSupported)
 
     /// The fastest available kernel, chosen once per process: the vector kernels are timed for a few
-    /// milliseconds each (CPU time of this thread), because which one wins depends on the CPU, e.g. on
-    /// Zen 4 16-lane AVX-512 SHA-256 matches SHA-NI, while a full-width AVX-512 core favours SHA-NI.
+    /// milliseconds each (CPU time of this thread), because which one wins depends on the CPU: on Zen 4, SHA-NI
+    /// beats AVX2 SHA-256 (`avx2-shani`, 14-21 %), while AVX-512 SHA-256 beats SHA-NI (`avx512`, 8-9 %).
     public static let best: any SealKernel = {
         let candidates = preference.compactMap { name in cKernels.first { $0.name == name } }
             .filter { $0.isSupported && !notChosenAutomatically.contains($0.name) }
@@ -90,8 +90,8 @@ public enum KernelCatalog {
     /// The run-time choice's order of preference, lowest first: the last one this CPU runs is kept unless a lower
     /// one is clearly faster (`choice(rates:)`). `avx512` comes after `avx512-shani`: on Zen 4 it is the faster of
     /// the two for both schemes since the per-chunk work left its loop (BENCHMARKS.md, 2026-12-01), and it runs no
-    /// SHA-NI instruction (legacy SSE encoding only) among dirty ZMM registers, which costs extra on Intel. Where
-    /// SHA-NI is clearly (10 %) faster, the timing still picks `avx512-shani`.
+    /// SHA-NI instruction (legacy SSE encoding only) among dirty ZMM registers, which Intel documents as costly
+    /// (no Intel CPU measured here). Where SHA-NI is clearly (10 %) faster, the timing still picks `avx512-shani`.
     package static let preference: [String] = ["avx2", "avx2-shani-hybrid", "avx2-shani", "avx512-shani", "avx512"]
 
     /// Kernels that run only when asked for by name (`--kernel`), never chosen at run time: `avx2-shani-hybrid`
@@ -100,7 +100,7 @@ public enum KernelCatalog {
 
     /// The chosen index among kernels timed at `rates`, listed from the lowest level to the highest: the highest
     /// unless a lower one is clearly (10 %) faster. A 1.5 ms timing varies by a few percent, and near-ties must
-    /// resolve the same way in every process (on Zen 4, avx512 and avx512-shani are within 6 %).
+    /// resolve the same way in every process (on Zen 4, avx512 and avx512-shani are within 9 %).
     package static func choice(rates: [Double]) -> Int {
         precondition(!rates.isEmpty)
         var chosen = rates.count - 1
