@@ -16,12 +16,11 @@ const uint32_t btpow_sha_k[64] = {
 
 static inline uint32_t ror32(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+static inline uint32_t ssig0(uint32_t x) { return ror32(x, 7) ^ ror32(x, 18) ^ (x >> 3); }
+static inline uint32_t ssig1(uint32_t x) { return ror32(x, 17) ^ ror32(x, 19) ^ (x >> 10); }
+
 static void sha_expand(uint32_t w[64]) {
-    for (int i = 16; i < 64; i++) {
-        uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
+    for (int i = 16; i < 64; i++) w[i] = w[i - 16] + ssig0(w[i - 15]) + w[i - 7] + ssig1(w[i - 2]);
 }
 
 /// Rounds [from, to) on s with the expanded schedule w.
@@ -133,8 +132,7 @@ static void simd_block1_init(btpow_chunk *c, uint64_t varying, int first) {
     memcpy(w, c->w, 64);
     for (int i = 16; i < 64; i++) {
         const int src[4] = {i - 16, i - 15, i - 7, i - 2};
-        uint32_t term[4] = {w[i - 16], ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3), w[i - 7],
-                            ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10)};
+        uint32_t term[4] = {w[i - 16], ssig0(w[i - 15]), w[i - 7], ssig1(w[i - 2])};
         w[i] = 0;
         for (int t = 0; t < 4; t++) {
             if (!((varying >> src[t]) & 1)) w[i] += term[t];
