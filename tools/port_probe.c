@@ -13,13 +13,14 @@ static double cpu_now(void) {
 }
 
 #define N 100000000UL
-#define CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11"
-#define PROBE(name, body, ops) do { \
-    unsigned long n = N; \
+#define CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm15"
+#define PROBE(name, body, ops) PROBE_AFTER(name, "", body, ops, N)
+#define PROBE_AFTER(name, before, body, ops, iterations) do { \
+    unsigned long n = iterations; \
     double t0 = cpu_now(); \
-    __asm__ volatile("1:\n" body "sub $1, %0\n jnz 1b" : "+r"(n) :: CLOBBERS); \
+    __asm__ volatile(before "1:\n" body "sub $1, %0\n jnz 1b\n vzeroupper" : "+r"(n) :: CLOBBERS); \
     double t = cpu_now() - t0; \
-    printf("%-36s %5.2f per cycle\n", name, (double)(ops) * N / (t * ghz * 1e9)); \
+    printf("%-36s %5.2f per cycle\n", name, (double)(ops) * iterations / (t * ghz * 1e9)); \
 } while (0)
 
 #define ROL(i) "vprolq $3, %%zmm0, %%zmm" #i "\n"
@@ -39,16 +40,26 @@ int main(int argc, char **argv) {
         __asm__ volatile("1: add $1, %0\n add $1, %0\n add $1, %0\n add $1, %0\n sub $1, %1\n jnz 1b" : "+r"(x), "+r"(n));
         printf("clock (dependent adds)               %5.2f GHz\n", 4.0 * 1e9 / (cpu_now() - t0) / 1e9);
     }
-    PROBE("vprolq zmm", ROL(2) ROL(3) ROL(4) ROL(5), 4);
-    PROBE("vpshldq zmm (rotate)", SHLD(2) SHLD(3) SHLD(4) SHLD(5), 4);
-    PROBE("vpsllq zmm", SLL(2) SLL(3) SLL(4) SLL(5), 4);
-    PROBE("vpternlogq zmm", TERN(2) TERN(3) TERN(4) TERN(5) TERN(6) TERN(7), 6);
-    PROBE("vpternlogq ymm", TERNY(2) TERNY(3) TERNY(4) TERNY(5) TERNY(6) TERNY(7), 6);
-    PROBE("vprolq + vpternlogq zmm, 1:2", ROL(2) TERN(3) TERN(4) ROL(5) TERN(6) TERN(7), 6);
-    PROBE("vprolq + vpternlogq zmm, 3:7", ROL(2) TERN(3) TERN(4) ROL(5) TERN(6) TERN(7) ROL(8) TERN(9) TERN(10) TERN(11), 10);
-    PROBE("vprolq + vpshldq + vpternlogq, 2:1:7", ROL(2) TERN(3) TERN(4) ROL(5) TERN(6) TERN(7) SHLD(8) TERN(9) TERN(10) TERN(11), 10);
+    if (__builtin_cpu_supports("avx512f")) {   // the zmm rows, only where the CPU has AVX-512
+        PROBE("vprolq zmm", ROL(2) ROL(3) ROL(4) ROL(5), 4);
+        PROBE("vpshldq zmm (rotate)", SHLD(2) SHLD(3) SHLD(4) SHLD(5), 4);
+        PROBE("vpsllq zmm", SLL(2) SLL(3) SLL(4) SLL(5), 4);
+        PROBE("vpternlogq zmm", TERN(2) TERN(3) TERN(4) TERN(5) TERN(6) TERN(7), 6);
+        PROBE("vpternlogq ymm", TERNY(2) TERNY(3) TERNY(4) TERNY(5) TERNY(6) TERNY(7), 6);
+        PROBE("vprolq + vpternlogq zmm, 1:2", ROL(2) TERN(3) TERN(4) ROL(5) TERN(6) TERN(7), 6);
+        PROBE("vprolq + vpternlogq zmm, 3:7", ROL(2) TERN(3) TERN(4) ROL(5) TERN(6) TERN(7) ROL(8) TERN(9) TERN(10) TERN(11), 10);
+        PROBE("vprolq + vpshldq + vpternlogq, 2:1:7", ROL(2) TERN(3) TERN(4) ROL(5) TERN(6) TERN(7) SHLD(8) TERN(9) TERN(10) TERN(11), 10);
+    }
     PROBE("sha256rnds2", RNDS2(1) RNDS2(2) RNDS2(3) RNDS2(4), 4);
     PROBE("sha256msg1", MSG1(1) MSG1(2) MSG1(3) MSG1(4), 4);
     PROBE("sha256msg2", MSG2(1) MSG2(2) MSG2(3) MSG2(4), 4);
+    // Legacy-SSE instructions (SHA-NI has no other encoding) beside VEX ones while a YMM register's upper half holds
+    // data (ymm15, set before the loop): AMD's family 17h guide (Zen, Zen 2) gives a fault of ~100 cycles for each
+    // switch between the two; Intel since Skylake adds a blend to each legacy instruction. "clean" runs the same loop
+    // after vzeroupper. Zen 4 (2026-12-01): 0.75 per cycle both.
+#define MIXED RNDS2(1) "vpaddd %%xmm0, %%xmm5, %%xmm5\n" RNDS2(2) "vpaddd %%xmm0, %%xmm6, %%xmm6\n" \
+              RNDS2(3) "vpaddd %%xmm0, %%xmm7, %%xmm7\n" RNDS2(4) "vpaddd %%xmm0, %%xmm8, %%xmm8\n"
+    PROBE_AFTER("sha256rnds2 among VEX, uppers clean", "vzeroupper\n", MIXED, 4, N / 10);
+    PROBE_AFTER("sha256rnds2 among VEX, ymm15 dirty", "vpcmpeqd %%ymm15, %%ymm15, %%ymm15\n", MIXED, 4, N / 10);
     return 0;
 }

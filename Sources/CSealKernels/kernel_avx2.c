@@ -182,11 +182,14 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
     shani_##S##_finish(&k, &t, abef, cdgh, n); \
 } while (0)
 
-// Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`, so that no
-// SHA-NI instruction (which has only a legacy SSE encoding) runs while upper YMM halves are dirty, and the SHA
-// state and the Keccak state never compete for the 16 registers. A software pipeline (the next batch's SHA steps
-// between this batch's Keccak rounds, as avx512-shani does) needs the rounds unrolled and was 1.4x slower on Zen 4
-// and 4x slower than avx2 on Zen 3 (docs/kernels.md).
+// Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`, so that no SHA-NI
+// instruction (which has only a legacy-SSE encoding) runs while upper YMM halves hold data: Zen 2/3 take a fault on
+// each switch between legacy-SSE and VEX code in that state (~100 cycles by AMD's Zen 2 guide, ~200 as the Zen 3 rates
+// imply), and that is what made the software-pipelined kernel (the next batch's SHA steps between this batch's Keccak
+// rounds, as avx512-shani does) 4x slower than avx2 on Zen 3 (docs/kernels.md). The SHA state and the Keccak state
+// never compete for the 16 registers either. The phase is inlined: as a call of its own (the hybrid's, below) it ran
+// 9 % slower legacy and 15 % v1 on Zen 4, and inlined the compiler keeps no YMM value across it (tools/kernel_trace.py
+// --check, in CI).
 #define SHANI_PHASES_2X4(S, NSTEPS) do { \
     for (uint64_t i = 0; i < len; i += 8) { \
         __m128i abef[8], cdgh[8]; \
@@ -224,14 +227,31 @@ K256_ATTR static inline void shani1_to_lane(__m128i abef, __m128i cdgh, uint64_t
     mask = m4_ | (uint32_t)(keccak1_key(s1_, be) <= thr) << 4; \
 } while (0)
 
-// The hybrid: a batch of 10, SHA-NI for all (ten streams, then `vzeroupper` as above), then two Keccaks of 4 ymm
+/// The hybrid's SHA-NI phase, a function of its own that is never inlined: the digests of the 10 nonces with low
+/// words lo ... lo + 9 of scheme S into abef[0...9], cdgh[0...9]. Inlined, the compiler kept a Keccak value in a ymm
+/// register across the SHA loop, so every SHA-NI instruction ran among dirty upper halves (560 per batch legacy,
+/// 800 v1, tools/kernel_trace.py). Across a call no YMM value stays in a register (the ABI saves none) and the
+/// compiler clears the upper halves before it (`vzeroupper`). Zen 4 has no such penalty (tools/port_probe.c), yet
+/// the hybrid's v1 ran faster this way there too (4.5 -> 6.3-6.6 M/s, `tools/kbench.c`; legacy unchanged).
+#define SHANI_HYBRID_PHASE(S, NSTEPS) \
+__attribute__((noinline, target(AVX2_TARGET ",sha"))) \
+static void shani10_##S(const shani_consts *k, uint32_t lo, __m128i abef[10], __m128i cdgh[10]) { \
+    shani_streams t; \
+    shani_##S##_begin(k, lo, &t, 10); \
+    SHANI_STEPS_ROLLED(shani_##S##_step, k, &t, 0, NSTEPS, 10); \
+    shani_##S##_finish(k, &t, abef, cdgh, 10); \
+}
+SHANI_HYBRID_PHASE(legacy, SHANI_LEGACY_STEPS)
+SHANI_HYBRID_PHASE(v1, SHANI_V1_STEPS)
+
+// The hybrid: a batch of 10, SHA-NI for all (ten streams, its phase above), then two Keccaks of 4 ymm
 // lanes (nonces 0...3, 5...8) with a scalar lane each (nonces 4, 9) on the integer units beside the vector pipes.
 // The SHA steps run as a loop: unrolled for ten streams, v1 (28 steps) ran at 4.7 M/s in the package's build (-O2,
 // frame pointer kept) against 6.1 M/s rolled, and unrolling legacy's alone slowed v1 to 4.0 M/s (Zen 4, 2026-12-01).
-#define SHANI_HYBRID_2X5(S, NSTEPS) do { \
+#define SHANI_HYBRID_2X5(S) do { \
     for (uint64_t i = 0; i < len; i += 10) { \
         __m128i abef[10], cdgh[10]; \
-        SHANI_DIGESTS(S, NSTEPS, 10, SHANI_STEPS_ROLLED, abef, cdgh); \
+        shani10_##S(&k, (uint32_t)(n0 + i), abef, cdgh); \
         __m256i a[4], b[4]; \
         uint64_t la[4], lb[4]; \
         shani4_to_lanes(abef, cdgh, a); \
@@ -254,9 +274,9 @@ int btpow_avx2_shani_hybrid_chunk(const btpow_job *job, const btpow_chunk *c, ui
     const uint64_t thr = job->threshold[0];
     const int be = job->big_endian != 0;
     if (job->scheme == BTPOW_SCHEME_LEGACY) {
-        SHANI_HYBRID_2X5(legacy, SHANI_LEGACY_STEPS);
+        SHANI_HYBRID_2X5(legacy);
     } else {
-        SHANI_HYBRID_2X5(v1, SHANI_V1_STEPS);
+        SHANI_HYBRID_2X5(v1);
     }
     return 0;
 }
