@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "CSealKernels.h"
+#include "example_job.h"
 
 static clockid_t clock_used = CLOCK_THREAD_CPUTIME_ID;
 
@@ -24,23 +25,16 @@ int main(int argc, char **argv) {
     int json = argc > 3 && !strcmp(argv[3], "--json");
     if (json) clock_used = CLOCK_MONOTONIC;
     double rates[2] = {0, 0};
-    int usable = 0;
-    for (int k = 0; only && k < BTPOW_KERNEL_COUNT; k++) usable |= !strcmp(only, btpow_kernel_name(k)) && btpow_kernel_supported(k);
+    int usable = only && example_kernel_id(only) >= 0 && btpow_kernel_supported(example_kernel_id(only));
     if (json && !usable) {
         fprintf(stderr, "kbench: --json needs a kernel this CPU supports\n");
         return 2;
     }
     btpow_job job;
-    memset(&job, 0, sizeof job);
-    static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     for (int k = 0; k < BTPOW_KERNEL_COUNT; k++) {
         if (!btpow_kernel_supported(k) || (only && strcmp(only, btpow_kernel_name(k)))) continue;
         for (int scheme = 0; scheme < 2; scheme++) {
-            job.scheme = scheme;
-            job.big_endian = scheme == 0;
-            memcpy(job.midstate, iv, 32);
-            for (int i = 0; i < 15; i++) job.words[i] = 0x01020304u * (i + 1);
-            job.words[14] &= 0xffffff00u;
+            example_job(&job, scheme);
             uint64_t start = 0x0123456789abcdefULL, done = 0, found;
             double t0 = cpu_now(), t;
             do {

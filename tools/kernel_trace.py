@@ -9,14 +9,14 @@ Builds tools/kernel_trace.c with the package's C flags (or links it with the obj
 .build/release/CSealKernels.build), single-steps each kernel through three and five batches of one chunk (no seal
 passes: the common path) and cuts one batch out of the steady part. Per nonce it reports the instructions executed;
 per batch the distinct instructions and their bytes (the code the front end must hold: 32 KiB L1i on Zen 3 and 4)
-and the legacy-SSE instructions run while a YMM register's upper half holds data (SHA-NI has no VEX form; Zen 2/3
-fault on every switch between such code and VEX code in that state). With llvm-mca (17 or later for znver4:
+and the legacy-SSE instructions run while upper YMM halves are dirty (SHA-NI has no VEX form), by AMD's rule and by
+Intel's (dirty_sse). With llvm-mca (17 or later for znver4:
 `apt-get install llvm-19`) it adds the cycles per nonce that LLVM's model of each CPU gives the batch: the back
 end only (ports, latencies, the scheduler; no caches, no front end), so code that does not fit the caches runs
 slower than that.
 
 --check needs no llvm-mca: it exits 1 when a batch of the AVX2 SHA-NI kernels runs any legacy-SSE instruction among
-dirty upper halves (CI runs it on the objects of the release build). Kernels this CPU cannot run are skipped, and
+dirty upper halves by either rule (CI runs it on the objects of the release build). Kernels this CPU cannot run are skipped, and
 say so. Needs objdump and ptrace.
 """
 import argparse
@@ -29,11 +29,10 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = os.path.join(ROOT, "Sources", "CSealKernels")
+# Nonces per batch, as the kernels in Sources/CSealKernels define them (a wrong one fails the period search below).
 BATCH = {"avx2": 8, "avx2-shani": 8, "avx2-shani-hybrid": 10, "avx512": 32, "avx512-shani": 8}
+TIMEOUT = 600   # seconds for any one tool run
 CHECKED = ["avx2-shani", "avx2-shani-hybrid"]   # avx512-shani interleaves SHA-NI with zmm code by design
-# What the traced scan runs besides the kernel's chunk function and the functions it calls.
-AROUND = {"main", "btpow_kernel_scan", "btpow_scan_chunks", "btpow_chunk_init", "sha_compress", "btpow_cpu_features",
-          "btpow_kernel_supported", "btpow_kernel_compiled", "btpow_kernel_name"}
 DROPPED = re.compile(r"^(j[a-z]+|call[a-z]*|ret[a-z]*|nop[a-z]*|data16|cs|int3|endbr64)\b")
 NO_AVX512_MODEL = ("znver1", "znver2", "znver3")
 
@@ -60,8 +59,8 @@ def build(tmp, objects):
             fail(f"no C objects in {objects}")
     else:
         inputs = sorted(os.path.join(SOURCES, f) for f in os.listdir(SOURCES) if f.endswith(".c"))
-    result = subprocess.run(["clang", *flags, os.path.join(ROOT, "tools", "kernel_trace.c"), *inputs, "-o", binary],
-                            capture_output=True, text=True)
+    result = run(["clang", *flags, "-I", os.path.join(ROOT, "tools"), os.path.join(ROOT, "tools", "kernel_trace.c"),
+                  *inputs, "-o", binary])
     if result.returncode != 0:
         fail("could not build the tracer: " + (result.stderr.strip().splitlines() or ["clang failed"])[-1])
     return binary
@@ -69,8 +68,10 @@ def build(tmp, objects):
 
 def disassembly(binary):
     """Address -> [function, AT&T text, size in bytes] for every instruction of the binary."""
-    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", binary], check=True, capture_output=True,
-                         text=True).stdout
+    result = run(["objdump", "-d", "--no-show-raw-insn", binary])
+    if result.returncode != 0:
+        fail("objdump failed: " + result.stderr.strip())
+    out = result.stdout
     code, fn, previous = {}, None, None
     for line in out.splitlines():
         m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
@@ -87,46 +88,67 @@ def disassembly(binary):
     return code
 
 
+def run(command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        fail(f"{os.path.basename(command[0])} took over {TIMEOUT} s")
+
+
 def supported(binary, kernel):
-    return subprocess.run([binary, kernel, "0", "0"], capture_output=True).returncode == 0
+    """True if this CPU runs the kernel, False if not; an unknown name ends the run."""
+    result = run([binary, kernel, "0", "0"])
+    if result.returncode == 3:
+        return False
+    if result.returncode != 0:
+        fail(result.stderr.strip() or f"tracing {kernel} failed")
+    return True
 
 
 def addresses_in(binary, code, kernel, scheme, batches):
-    out = subprocess.run([binary, kernel, str(scheme), str(batches * BATCH[kernel])], capture_output=True, text=True)
+    """The addresses the chunk function and what it calls ran, in order, scanning `batches` batches."""
+    out = run([binary, kernel, str(scheme), str(batches * BATCH[kernel])])
     if out.returncode != 0 or not out.stdout:
-        fail(f"tracing {kernel} failed (ptrace not permitted?): {out.stderr.strip()}")
-
-    def kernel_code(a):
-        fn = code[a][0] if a in code else None   # None: the C library's code (raise)
-        return fn is not None and fn not in AROUND and "@plt" not in fn
-    return [a for a in (int(x, 16) for x in out.stdout.split()) if kernel_code(a)]
+        fail(out.stderr.strip() or f"tracing {kernel} gave nothing")
+    addresses = [int(x, 16) for x in out.stdout.split()]
+    chunk_fn = "btpow_" + kernel.replace("-", "_") + "_chunk"
+    inside = [i for i, a in enumerate(addresses) if a in code and code[a][0] == chunk_fn]
+    if not inside:
+        fail(f"the trace never entered {chunk_fn}")
+    return addresses[inside[0]:inside[-1] + 1]
 
 
 def dirty_sse(lines):
-    """Legacy-SSE instructions run while some YMM register's upper half holds data, in the batch's second pass (its
-    first starts from the state the previous batch left): how many, and in how many runs. AMD's Zen 2 guide puts ~100
-    cycles on each switch in either direction; Intel since Skylake adds a blend to each such instruction instead.
-    VEX/EVEX writes to ymm/zmm dirty a register's upper half, VEX writes to xmm clear it, vzeroupper clears all."""
-    dirty, count, runs = set(), 0, 0
+    """Legacy-SSE instructions run while upper YMM halves hold data, in the batch's second pass (the first starts
+    dirty and ends in the state the batch leaves), by two models of "dirty":
+    - per register, as AMD's Zen 2 guide words it ("when the upper 128 bits of the YMM registers contain non-zero
+      data"): a VEX/EVEX write to ymm/zmm0-15 dirties that register, a VEX write to its xmm clears it; the count, and
+      the runs of such instructions between VEX code (each run is two switches, each a fault of ~100 cycles);
+    - one flag, as Intel's state machine keeps it: set by any VEX/EVEX write to ymm/zmm0-15, cleared only by
+      vzeroupper/vzeroall (since Skylake each legacy-SSE instruction then gets a blend).
+    In both, vzeroupper/vzeroall clear everything and ymm/zmm16-31 have no legacy-SSE view."""
+    per_register, flag = set(range(16)), True
+    count, runs, flagged = 0, 0, 0
     for second in (False, True):
-        inside = False
+        previous = False
         for text in lines:
             op, _, operands = text.partition(" ")
-            regs = re.findall(r"%([xyz]mm)(\d+)", operands)
+            last = re.sub(r"\{[^}]*\}", "", operands).strip().split(",")[-1].strip()   # AT&T: destination last
+            written = re.fullmatch(r"%([xyz])mm(\d+)", last)
             if op in ("vzeroupper", "vzeroall"):
-                dirty.clear()
-                inside = False
-            elif op.startswith("v") and regs:
-                kind, n = regs[-1]   # AT&T: the destination is the last operand
-                if operands.rstrip().endswith(f"%{kind}{n}"):
-                    (dirty.add if kind != "xmm" else dirty.discard)(int(n))
-                inside = False
-            elif regs and not op.startswith("v"):
-                if dirty and second:
-                    count += 1
-                    runs += not inside
-                inside = bool(dirty)
-    return count, runs
+                per_register.clear()
+                flag = False
+            elif op.startswith("v") and written and int(written.group(2)) < 16:
+                (per_register.discard if written.group(1) == "x" else per_register.add)(int(written.group(2)))
+                flag = flag or written.group(1) != "x"
+            legacy = bool(re.search(r"%[xyz]mm\d", operands)) and not op.startswith("v")
+            counted = legacy and bool(per_register) and second
+            count += counted
+            runs += counted and not previous
+            flagged += legacy and flag and second
+            if legacy or op.startswith("v"):
+                previous = counted
+    return count, runs, flagged
 
 
 def one_batch(binary, code, kernel, scheme):
@@ -135,6 +157,8 @@ def one_batch(binary, code, kernel, scheme):
     bytes, and dirty_sse of it."""
     short, long = (addresses_in(binary, code, kernel, scheme, b) for b in (3, 5))
     length = (len(long) - len(short)) // 2
+    if length <= 0:
+        fail(f"{kernel}'s five-batch trace is no longer than its three-batch one")
     for o in range(len(long) - 2 * length + 1):
         if long[o] == long[o + length] and long[o:o + length] == long[o + length:o + 2 * length]:
             batch = long[o + length:o + 2 * length]
@@ -147,14 +171,15 @@ def one_batch(binary, code, kernel, scheme):
 
 
 def mca(tool, cpu, asm_path):
-    out = subprocess.run([tool, "-mtriple=x86_64-unknown-linux-gnu", f"-mcpu={cpu}", "-iterations=20",
-                          "-resource-pressure=false", "-instruction-info=false", asm_path],
-                         capture_output=True, text=True)
+    out = run([tool, "-mtriple=x86_64-unknown-linux-gnu", f"-mcpu={cpu}", "-iterations=20",
+               "-resource-pressure=false", "-instruction-info=false", asm_path])
     if out.returncode != 0:
         fail(f"llvm-mca failed on {asm_path}: {(out.stderr.strip().splitlines() or ['?'])[0]}")
-    total = int(re.search(r"Total Cycles:\s+(\d+)", out.stdout).group(1))
-    iterations = int(re.search(r"Iterations:\s+(\d+)", out.stdout).group(1))
-    ipc = float(re.search(r"IPC:\s+([\d.]+)", out.stdout).group(1))
+    found = [re.search(pattern, out.stdout) for pattern in
+             (r"Total Cycles:\s+(\d+)", r"Iterations:\s+(\d+)", r"IPC:\s+([\d.]+)")]
+    if not all(found):
+        fail(f"llvm-mca's summary has a form this script does not know ({tool})")
+    total, iterations, ipc = (float(m.group(1)) for m in found)
     return total / iterations, ipc
 
 
@@ -177,18 +202,18 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         binary = build(tmp, args.objects)
         code = disassembly(binary)
-        print(f"{'kernel':<18} {'scheme':<6} {'instr/nonce':>11} {'distinct, bytes':>16} {'dirty SSE, runs':>16} "
+        print(f"{'kernel':<18} {'scheme':<6} {'instr/nonce':>11} {'distinct, bytes':>16} {'SSE among dirty: AMD, runs, Intel':>34} "
               + " ".join(f"{c + ' cyc/nonce':>17} {'IPC':>5}" for c in cpus))
         for kernel in kernels:
             if not supported(binary, kernel):
-                print(f"{kernel:<18} skipped: this CPU cannot run it")
+                print(f"{kernel:<18} skipped: this CPU cannot run it, so it was not traced")
                 continue
             for scheme in (0, 1):
                 name = "v1" if scheme else "legacy"
-                kept, executed, distinct, size, (dirty, runs) = one_batch(binary, code, kernel, scheme)
-                bad += args.check and dirty > 0
+                kept, executed, distinct, size, (dirty, runs, flagged) = one_batch(binary, code, kernel, scheme)
+                bad += args.check and (dirty > 0 or flagged > 0)
                 row = (f"{kernel:<18} {name:<6} {executed / BATCH[kernel]:>11.0f} "
-                       f"{distinct:>6} {size / 1024:>6.1f} KiB {dirty:>9} {runs:>6} ")
+                       f"{distinct:>6} {size / 1024:>6.1f} KiB {dirty:>22} {runs:>4} {flagged:>6} ")
                 path = os.path.join(args.keep or tmp, f"{kernel}-{name}.s")
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 with open(path, "w") as f:

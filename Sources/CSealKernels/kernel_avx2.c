@@ -173,6 +173,14 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
     a[3] = _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(y0, y1), 0xd8);
 }
 
+/// `vzeroupper` once the batch's masks m1 and m2 exist. The intrinsic (`_mm256_zeroupper()`) only tells the compiler
+/// that upper halves are lost, so it computed the last filter's compares (ymm) after it, and the next batch's SHA-NI
+/// ran with the upper halves dirty by Intel's rule (one flag, cleared only by vzeroupper; 432 / 632 instructions per
+/// batch, tools/kernel_trace.py). Taking the masks as operands puts every YMM instruction of the batch before it;
+/// the clobbers keep every vector value out of the registers across it.
+#define ZEROUPPER_AFTER(m1, m2) __asm__ volatile("vzeroupper" : "+r"(m1), "+r"(m2) :: "xmm0", "xmm1", "xmm2", "xmm3", \
+    "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
+
 /// The SHA-NI digests of nonces n0 + i ... n0 + i + n - 1 of scheme S (NSTEPS steps, run by STEPS: unrolled or rolled)
 /// into abef[0...n-1], cdgh[0...n-1].
 #define SHANI_DIGESTS(S, NSTEPS, n, STEPS, abef, cdgh) do { \
@@ -182,14 +190,14 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
     shani_##S##_finish(&k, &t, abef, cdgh, n); \
 } while (0)
 
-// Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`, so that no SHA-NI
-// instruction (which has only a legacy-SSE encoding) runs while upper YMM halves hold data: Zen 2/3 take a fault on
-// each switch between legacy-SSE and VEX code in that state (~100 cycles by AMD's Zen 2 guide, ~200 as the Zen 3 rates
-// imply), and that is what made the software-pipelined kernel (the next batch's SHA steps between this batch's Keccak
-// rounds, as avx512-shani does) 4x slower than avx2 on Zen 3 (docs/kernels.md). The SHA state and the Keccak state
-// never compete for the 16 registers either. The phase is inlined: as a call of its own (the hybrid's, below) it ran
-// 9 % slower legacy and 15 % v1 on Zen 4, and inlined the compiler keeps no YMM value across it (tools/kernel_trace.py
-// --check, in CI).
+// Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`
+// (ZEROUPPER_AFTER), so that no SHA-NI instruction (which has only a legacy-SSE encoding) runs while upper YMM
+// halves hold data: AMD's Zen 2 guide puts a fault of ~100 cycles on each switch between legacy-SSE and VEX code in
+// that state, and this is the likely cause of the software-pipelined kernel (the next batch's SHA steps between this
+// batch's Keccak rounds, as avx512-shani does) running 4.3x slower than avx2 legacy on Zen 3 (docs/kernels.md). The
+// SHA state and the Keccak state never compete for the 16 registers either. The phase is inlined: as a call of its
+// own (the hybrid's, below) it ran 9 % slower legacy and 15 % v1 on Zen 4. tools/kernel_trace.py --check (in CI)
+// traces both kernels for SHA-NI among dirty halves.
 #define SHANI_PHASES_2X4(S, NSTEPS) do { \
     for (uint64_t i = 0; i < len; i += 8) { \
         __m128i abef[8], cdgh[8]; \
@@ -200,7 +208,7 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
         uint32_t m, m2; \
         KECCAK4_FILTER(m, a[0], a[1], a[2], a[3], AVX2_KECCAK_ROUNDS()); \
         KECCAK4_FILTER(m2, b[0], b[1], b[2], b[3], AVX2_KECCAK_ROUNDS()); \
-        _mm256_zeroupper(); \
+        ZEROUPPER_AFTER(m, m2); \
         m = (m | m2 << 4) & btpow_valid_mask(len - i, 8); \
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
     } \
@@ -229,10 +237,11 @@ K256_ATTR static inline void shani1_to_lane(__m128i abef, __m128i cdgh, uint64_t
 
 /// The hybrid's SHA-NI phase, a function of its own that is never inlined: the digests of the 10 nonces with low
 /// words lo ... lo + 9 of scheme S into abef[0...9], cdgh[0...9]. Inlined, the compiler kept a Keccak value in a ymm
-/// register across the SHA loop, so every SHA-NI instruction ran among dirty upper halves (560 per batch legacy,
-/// 800 v1, tools/kernel_trace.py). Across a call no YMM value stays in a register (the ABI saves none) and the
-/// compiler clears the upper halves before it (`vzeroupper`). Zen 4 has no such penalty (tools/port_probe.c), yet
-/// the hybrid's v1 ran faster this way there too (4.5 -> 6.3-6.6 M/s, `tools/kbench.c`; legacy unchanged).
+/// register across the SHA loop, so every SHA-NI instruction ran among dirty upper halves (560 per batch legacy, 810
+/// v1, tools/kernel_trace.py). Across a call no YMM value stays in a register (the ABI saves none) and the compiler
+/// clears the upper halves before it (`vzeroupper`). Speed on Zen 4, which does not charge for the switches
+/// (tools/port_probe.c): unchanged in btpow's build (bench/kernels.sh 7.01 / 6.29 -> 7.32 / 6.18 M/s), 6.9 / 4.5 ->
+/// 7.35 / 6.6 in tools/kbench.c's.
 #define SHANI_HYBRID_PHASE(S, NSTEPS) \
 __attribute__((noinline, target(AVX2_TARGET ",sha"))) \
 static void shani10_##S(const shani_consts *k, uint32_t lo, __m128i abef[10], __m128i cdgh[10]) { \
@@ -261,7 +270,7 @@ SHANI_HYBRID_PHASE(v1, SHANI_V1_STEPS)
         uint32_t m, m2; \
         KECCAK4P1_FILTER(m, a[0], a[1], a[2], a[3], la); \
         KECCAK4P1_FILTER(m2, b[0], b[1], b[2], b[3], lb); \
-        _mm256_zeroupper(); \
+        ZEROUPPER_AFTER(m, m2); \
         m = (m | m2 << 5) & btpow_valid_mask(len - i, 10); \
         if (m && btpow_check_candidates(job, n0 + i, m, found)) return 1; \
     } \
