@@ -1,5 +1,6 @@
 // Quick single-thread speed check of the C kernels outside SwiftPM (thread CPU time, so other load on the
-// machine does not skew it much): clang -O2 -I Sources/CSealKernels tools/kbench.c Sources/CSealKernels/*.c
+// machine does not skew it much), built with the package's C flags:
+//   clang -O2 -fPIC -fno-omit-frame-pointer -I Sources/CSealKernels/include tools/kbench.c Sources/CSealKernels/*.c
 //   kbench [SECONDS [KERNEL [--json]]]
 // --json prints one object for KERNEL, both schemes, timed by the wall clock like `btpow bench` (bench/kernels.sh
 // builds this with -march=native to show what the same kernels reach when the whole file may use every feature

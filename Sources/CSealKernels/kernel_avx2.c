@@ -240,7 +240,7 @@ K256_ATTR static inline void shani1_to_lane(__m128i abef, __m128i cdgh, uint64_t
 /// register across the SHA loop, so every SHA-NI instruction ran among dirty upper halves (560 per batch legacy, 810
 /// v1, tools/kernel_trace.py). Across a call no YMM value stays in a register (the ABI saves none) and the compiler
 /// clears the upper halves before it (`vzeroupper`). Speed on Zen 4, which does not charge for the switches
-/// (tools/port_probe.c): unchanged in btpow's build (bench/kernels.sh 7.01 / 6.29 -> 7.32 / 6.18 M/s), 6.9 / 4.5 ->
+/// (tools/port_probe.c): unchanged in btpow's build (bench/kernels.sh 7.01 / 6.29 -> 7.34 / 6.49 M/s), 6.9 / 4.5 ->
 /// 7.35 / 6.6 in tools/kbench.c's.
 #define SHANI_HYBRID_PHASE(S, NSTEPS) \
 __attribute__((noinline, target(AVX2_TARGET ",sha"))) \
