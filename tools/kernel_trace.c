@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -20,6 +22,7 @@ static void child(int kernel, int scheme, uint64_t nonces) {
     btpow_job job;
     example_job(&job, scheme);   // threshold 0: no seal passes, so every batch takes the common path
     uint64_t found, start = 0x0123456700000000ULL;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);   // if the tracer is killed, so is the child, never left stopped
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) _exit(1);
     btpow_kernel_scan(kernel, &job, start, 1 << 16, &found);
     raise(SIGSTOP);
@@ -40,6 +43,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: kernel_trace KERNEL SCHEME NONCES\n");
         return 2;
     }
+    char *end;
+    unsigned long long nonces = strtoull(argv[3], &end, 0);
+    if ((strcmp(argv[2], "0") && strcmp(argv[2], "1")) || !*argv[3] || *end) {
+        fprintf(stderr, "kernel_trace: SCHEME is 0 or 1 and NONCES a number\n");
+        return 2;
+    }
     int kernel = example_kernel_id(argv[1]);
     if (kernel < 0) {
         fprintf(stderr, "kernel_trace: no kernel named %s in this build\n", argv[1]);
@@ -54,7 +63,7 @@ int main(int argc, char **argv) {
         perror("kernel_trace: fork");
         return 1;
     }
-    if (pid == 0) child(kernel, atoi(argv[2]), strtoull(argv[3], NULL, 0));
+    if (pid == 0) child(kernel, argv[2][0] == '1', nonces);
     int status;
     if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP)
         return fail(pid, "the child did not reach its first stop (is ptrace permitted here?)");

@@ -35,6 +35,7 @@ TIMEOUT = 600   # seconds for any one tool run
 CHECKED = ["avx2-shani", "avx2-shani-hybrid"]   # avx512-shani interleaves SHA-NI with zmm code by design
 DROPPED = re.compile(r"^(j[a-z]+|call[a-z]*|ret[a-z]*|nop[a-z]*|data16|cs|int3|endbr64)\b")
 NO_AVX512_MODEL = ("znver1", "znver2", "znver3")
+NO_DESTINATION = re.compile(r"^v(u?comis[sd]|ptest|testp[sd])$")   # compare only: the last operand is read
 
 
 def fail(message):
@@ -93,6 +94,8 @@ def run(command):
         return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         fail(f"{os.path.basename(command[0])} took over {TIMEOUT} s")
+    except OSError as error:
+        fail(f"cannot run {command[0]}: {error.strerror}")
 
 
 def supported(binary, kernel):
@@ -124,7 +127,7 @@ def dirty_sse(lines):
     - per register, as AMD's Zen 2 guide words it ("when the upper 128 bits of the YMM registers contain non-zero
       data"): a VEX/EVEX write to ymm/zmm0-15 dirties that register, a VEX write to its xmm clears it; the count, and
       the runs of such instructions between VEX code (each run is two switches, each a fault of ~100 cycles);
-    - one flag, as Intel's state machine keeps it: set by any VEX/EVEX write to ymm/zmm0-15, cleared only by
+    - one flag, as Intel's state machine keeps it: set by any VEX/EVEX instruction on ymm/zmm0-15, cleared only by
       vzeroupper/vzeroall (since Skylake each legacy-SSE instruction then gets a blend).
     In both, vzeroupper/vzeroall clear everything and ymm/zmm16-31 have no legacy-SSE view."""
     per_register, flag = set(range(16)), True
@@ -138,9 +141,10 @@ def dirty_sse(lines):
             if op in ("vzeroupper", "vzeroall"):
                 per_register.clear()
                 flag = False
-            elif op.startswith("v") and written and int(written.group(2)) < 16:
-                (per_register.discard if written.group(1) == "x" else per_register.add)(int(written.group(2)))
-                flag = flag or written.group(1) != "x"
+            elif op.startswith("v"):
+                if written and int(written.group(2)) < 16 and not NO_DESTINATION.match(op):
+                    (per_register.discard if written.group(1) == "x" else per_register.add)(int(written.group(2)))
+                flag = flag or bool(re.search(r"%[yz]mm([0-9]|1[0-5])\b", operands))   # any 256/512-bit use
             legacy = bool(re.search(r"%[xyz]mm\d", operands)) and not op.startswith("v")
             counted = legacy and bool(per_register) and second
             count += counted
@@ -206,7 +210,7 @@ def main():
               + " ".join(f"{c + ' cyc/nonce':>17} {'IPC':>5}" for c in cpus))
         for kernel in kernels:
             if not supported(binary, kernel):
-                print(f"{kernel:<18} skipped: this CPU cannot run it, so it was not traced")
+                print(f"{kernel:<18} NOT CHECKED: this CPU cannot run it, so it was not traced")
                 continue
             for scheme in (0, 1):
                 name = "v1" if scheme else "legacy"

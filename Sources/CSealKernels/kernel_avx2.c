@@ -177,17 +177,17 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
 /// that upper halves are lost, so it computed the last filter's compares (ymm) after it, and the next batch's SHA-NI
 /// ran with the upper halves dirty by Intel's rule (one flag, cleared only by vzeroupper; 432 / 632 instructions per
 /// batch, tools/kernel_trace.py). Taking the masks as operands puts every YMM instruction of the batch before it;
-/// the clobbers keep every vector value out of the registers across it.
+/// the clobbers keep every value out of ymm0-15 across it (clobbering xmm<n> clobbers the whole register).
 #define ZEROUPPER_AFTER(m1, m2) __asm__ volatile("vzeroupper" : "+r"(m1), "+r"(m2) :: "xmm0", "xmm1", "xmm2", "xmm3", \
     "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
 
-/// The SHA-NI digests of nonces n0 + i ... n0 + i + n - 1 of scheme S (NSTEPS steps, run by STEPS: unrolled or rolled)
-/// into abef[0...n-1], cdgh[0...n-1].
-#define SHANI_DIGESTS(S, NSTEPS, n, STEPS, abef, cdgh) do { \
+/// The SHA-NI digests of nonces n0 + i ... n0 + i + 7 of scheme S (NSTEPS steps, unrolled) into abef[0...7] and
+/// cdgh[0...7].
+#define SHANI_DIGESTS8(S, NSTEPS, abef, cdgh) do { \
     shani_streams t; \
-    shani_##S##_begin(&k, (uint32_t)(n0 + i), &t, n); \
-    STEPS(shani_##S##_step, &k, &t, 0, NSTEPS, n); \
-    shani_##S##_finish(&k, &t, abef, cdgh, n); \
+    shani_##S##_begin(&k, (uint32_t)(n0 + i), &t, 8); \
+    SHANI_STEPS(shani_##S##_step, &k, &t, 0, NSTEPS, 8); \
+    shani_##S##_finish(&k, &t, abef, cdgh, 8); \
 } while (0)
 
 // Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`
@@ -196,12 +196,12 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
 // that state, and this is the likely cause of the software-pipelined kernel (the next batch's SHA steps between this
 // batch's Keccak rounds, as avx512-shani does) running 4.3x slower than avx2 legacy on Zen 3 (docs/kernels.md). The
 // SHA state and the Keccak state never compete for the 16 registers either. The phase is inlined: as a call of its
-// own (the hybrid's, below) it ran 9 % slower legacy and 15 % v1 on Zen 4. tools/kernel_trace.py --check (in CI)
-// traces both kernels for SHA-NI among dirty halves.
+// own (the hybrid's, below) it ran 9 % slower legacy and 15 % v1 on Zen 4 (tools/kbench.c, package flags,
+// 2026-12-01). tools/kernel_trace.py --check (in CI) traces both kernels for SHA-NI among dirty halves.
 #define SHANI_PHASES_2X4(S, NSTEPS) do { \
     for (uint64_t i = 0; i < len; i += 8) { \
         __m128i abef[8], cdgh[8]; \
-        SHANI_DIGESTS(S, NSTEPS, 8, SHANI_STEPS, abef, cdgh); \
+        SHANI_DIGESTS8(S, NSTEPS, abef, cdgh); \
         __m256i a[4], b[4]; \
         shani4_to_lanes(abef, cdgh, a); \
         shani4_to_lanes(abef + 4, cdgh + 4, b); \
@@ -242,6 +242,9 @@ K256_ATTR static inline void shani1_to_lane(__m128i abef, __m128i cdgh, uint64_t
 /// clears the upper halves before it (`vzeroupper`). Speed on Zen 4, which does not charge for the switches
 /// (tools/port_probe.c): unchanged in btpow's build (bench/kernels.sh 7.01 / 6.29 -> 7.34 / 6.49 M/s), 6.9 / 4.5 ->
 /// 7.35 / 6.6 in tools/kbench.c's.
+// Its SHA steps run as a loop: while the phase was inlined, unrolled steps for ten streams ran v1 (28 steps) at 4.7 M/s
+// in the package's build (-O2, frame pointer kept) against 6.1 M/s rolled (Zen 4, 2026-12-01; not measured again
+// since the phase became a call).
 #define SHANI_HYBRID_PHASE(S, NSTEPS) \
 __attribute__((noinline, target(AVX2_TARGET ",sha"))) \
 static void shani10_##S(const shani_consts *k, uint32_t lo, __m128i abef[10], __m128i cdgh[10]) { \
@@ -255,8 +258,6 @@ SHANI_HYBRID_PHASE(v1, SHANI_V1_STEPS)
 
 // The hybrid: a batch of 10, SHA-NI for all (ten streams, its phase above), then two Keccaks of 4 ymm
 // lanes (nonces 0...3, 5...8) with a scalar lane each (nonces 4, 9) on the integer units beside the vector pipes.
-// The SHA steps run as a loop: unrolled for ten streams, v1 (28 steps) ran at 4.7 M/s in the package's build (-O2,
-// frame pointer kept) against 6.1 M/s rolled, and unrolling legacy's alone slowed v1 to 4.0 M/s (Zen 4, 2026-12-01).
 #define SHANI_HYBRID_2X5(S) do { \
     for (uint64_t i = 0; i < len; i += 10) { \
         __m128i abef[10], cdgh[10]; \

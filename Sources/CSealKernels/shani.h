@@ -117,7 +117,7 @@ SHANI_ATTR static inline void shani_v1_finish(const shani_consts *k, shani_strea
 } while (0)
 
 /// The same as a loop (not unrolled): a step's code once. The hybrid's ten streams run faster this way in the
-/// package's build (kernel_avx2.c, SHANI_HYBRID_2X5).
+/// package's build (kernel_avx2.c, SHANI_HYBRID_PHASE).
 #define SHANI_STEPS_ROLLED(STEP, k, t, from, to, n) do { \
     _Pragma("clang loop unroll(disable)") \
     for (int s_ = (from); s_ < (to); s_++) STEP(k, t, s_, n); \
