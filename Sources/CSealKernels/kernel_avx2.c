@@ -181,13 +181,13 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
 #define ZEROUPPER_AFTER(m1, m2) __asm__ volatile("vzeroupper" : "+r"(m1), "+r"(m2) :: "xmm0", "xmm1", "xmm2", "xmm3", \
     "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
 
-/// The SHA-NI digests of nonces n0 + i ... n0 + i + 7 of scheme S (NSTEPS steps, unrolled) into abef[0...7] and
-/// cdgh[0...7].
-#define SHANI_DIGESTS8(S, NSTEPS, abef, cdgh) do { \
-    shani_streams t; \
-    shani_##S##_begin(&k, (uint32_t)(n0 + i), &t, 8); \
-    SHANI_STEPS(shani_##S##_step, &k, &t, 0, NSTEPS, 8); \
-    shani_##S##_finish(&k, &t, abef, cdgh, 8); \
+/// The SHA-NI digests of the n nonces with low words lo ... lo + n - 1 of scheme S (NSTEPS steps, run by STEPS:
+/// unrolled or rolled; constants kp) into abef[0...n-1], cdgh[0...n-1].
+#define SHANI_DIGESTS(S, NSTEPS, n, STEPS, kp, lo, abef, cdgh) do { \
+    shani_streams t_; \
+    shani_##S##_begin(kp, lo, &t_, n); \
+    STEPS(shani_##S##_step, kp, &t_, 0, NSTEPS, n); \
+    shani_##S##_finish(kp, &t_, abef, cdgh, n); \
 } while (0)
 
 // Phases one after another: batch i's SHA-NI steps, then its two 4-lane Keccaks, then `vzeroupper`
@@ -201,7 +201,7 @@ K256_ATTR static inline void shani4_to_lanes(const __m128i abef[4], const __m128
 #define SHANI_PHASES_2X4(S, NSTEPS) do { \
     for (uint64_t i = 0; i < len; i += 8) { \
         __m128i abef[8], cdgh[8]; \
-        SHANI_DIGESTS8(S, NSTEPS, abef, cdgh); \
+        SHANI_DIGESTS(S, NSTEPS, 8, SHANI_STEPS, &k, (uint32_t)(n0 + i), abef, cdgh); \
         __m256i a[4], b[4]; \
         shani4_to_lanes(abef, cdgh, a); \
         shani4_to_lanes(abef + 4, cdgh + 4, b); \
@@ -248,10 +248,7 @@ K256_ATTR static inline void shani1_to_lane(__m128i abef, __m128i cdgh, uint64_t
 #define SHANI_HYBRID_PHASE(S, NSTEPS) \
 __attribute__((noinline, target(AVX2_TARGET ",sha"))) \
 static void shani10_##S(const shani_consts *k, uint32_t lo, __m128i abef[10], __m128i cdgh[10]) { \
-    shani_streams t; \
-    shani_##S##_begin(k, lo, &t, 10); \
-    SHANI_STEPS_ROLLED(shani_##S##_step, k, &t, 0, NSTEPS, 10); \
-    shani_##S##_finish(k, &t, abef, cdgh, 10); \
+    SHANI_DIGESTS(S, NSTEPS, 10, SHANI_STEPS_ROLLED, k, lo, abef, cdgh); \
 }
 SHANI_HYBRID_PHASE(legacy, SHANI_LEGACY_STEPS)
 SHANI_HYBRID_PHASE(v1, SHANI_V1_STEPS)
