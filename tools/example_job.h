@@ -1,5 +1,5 @@
-// The job and the kernel lookup that the C tools share (tools/kbench.c, tools/kernel_trace.c,
-// tools/choice_timing.c): a fixed challenge whose threshold the caller sets, and a kernel id from its name.
+// The job and the kernel lookup that the C tools share (tools/kbench.c, tools/kernel_trace.c): a fixed challenge
+// whose threshold the caller sets, and a kernel id from its name.
 #ifndef BTPOW_TOOLS_EXAMPLE_JOB_H
 #define BTPOW_TOOLS_EXAMPLE_JOB_H
 #include <string.h>

@@ -63,10 +63,15 @@ public enum KernelCatalog {
     /// The fastest available kernel, chosen once per process: the vector kernels are timed for a few
     /// milliseconds each (CPU time of this thread), because which one wins depends on the CPU: on Zen 4, SHA-NI
     /// beats AVX2 SHA-256 (`avx2-shani`, 14-21 %), while AVX-512 SHA-256 beats SHA-NI (`avx512`, 8-9 %).
-    public static let best: any SealKernel = {
+    public static var best: any SealKernel { timedChoice.kernel }
+
+    /// The run-time choice and what it measured: each vector kernel it timed, in the order of preference, with the
+    /// legacy seals per second it saw (empty where fewer than two kernels could be chosen, so none was timed).
+    /// `btpow bench --list-kernels --json` shows it; `tools/choice_timing.py` summarizes many processes' timings.
+    package static let timedChoice: (kernel: any SealKernel, rates: [(name: String, sealsPerSecond: Double)]) = {
         let candidates = preference.compactMap { name in cKernels.first { $0.name == name } }
             .filter { $0.isSupported && !notChosenAutomatically.contains($0.name) }
-        guard candidates.count > 1 else { return candidates.last ?? available.last! }
+        guard candidates.count > 1 else { return (candidates.last ?? available.last!, []) }
         let challenge = Challenge.legacy(LegacyChallenge(blockAndHotkeyHash: .zero)).prepared
         let never = SealTarget(rule: .seedBigEndian, threshold: .zero)
         for k in candidates { _ = k.firstSolution(challenge, target: never, start: 0, count: 4096) }   // warm up
@@ -84,7 +89,7 @@ public enum KernelCatalog {
                 rates[i] = max(rates[i], Double(done) / max(elapsed, 1e-9))
             }
         }
-        return candidates[choice(rates: rates)]
+        return (candidates[choice(rates: rates)], zip(candidates, rates).map { (name: $0.name, sealsPerSecond: $1) })
     }()
 
     /// The run-time choice's order of preference, lowest first: the last one this CPU runs is kept unless a lower

@@ -68,7 +68,14 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     struct KernelEntry: Encodable { let name: String; let available: Bool }
-    struct KernelList: Encodable { let kernels: [KernelEntry]; let best: String; let cpu_features: String }
+    /// A kernel the run-time choice timed, and the legacy seals per second it saw (one core, thread CPU time).
+    struct TimedKernel: Encodable { let name: String; let legacy_seals_per_second: Double }
+    struct KernelList: Encodable {
+        let kernels: [KernelEntry]
+        let best: String
+        let choice_timing: [TimedKernel]
+        let cpu_features: String
+    }
     struct Result: Encodable {
         let hashes_per_second: Double
         let threads: Int
@@ -93,10 +100,18 @@ struct BenchCommand: AsyncParsableCommand {
         if sign || unlock { return try runKeys() }
         if listKernels {
             let available = Set(KernelCatalog.available.map(\.name))
+            let choice = KernelCatalog.timedChoice
             let list = KernelList(kernels: KernelCatalog.all.map { KernelEntry(name: $0.name, available: available.contains($0.name)) },
-                                  best: KernelCatalog.best.name, cpu_features: CPUFeatures.current.description)
+                                  best: choice.kernel.name,
+                                  choice_timing: choice.rates.map { TimedKernel(name: $0.name, legacy_seals_per_second: $0.sealsPerSecond) },
+                                  cpu_features: CPUFeatures.current.description)
             if json { try Console.printJSON(list) } else {
-                for k in list.kernels { print("\(k.name)\(k.available ? "" : " (not supported by this CPU)")\(k.name == list.best ? "  [default]" : "")") }
+                for k in list.kernels {
+                    let timed = list.choice_timing.first { $0.name == k.name }.map {
+                        String(format: "  (timed %.2f M legacy seals/s)", $0.legacy_seals_per_second / 1e6)
+                    } ?? ""
+                    print("\(k.name)\(k.available ? "" : " (not supported by this CPU)")\(k.name == list.best ? "  [default]" : "")\(timed)")
+                }
             }
             return
         }

@@ -81,8 +81,18 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(json["scheme"] as? String, "v1")
         XCTAssertNotNil(json["kernel"] as? String)
         let list = try CLI.run(["bench", "--list-kernels", "--json"])
-        let kernels = try list.json()["kernels"] as? [[String: Any]]
+        let listed = try list.json()
+        let kernels = listed["kernels"] as? [[String: Any]]
         XCTAssertTrue(kernels?.contains { $0["name"] as? String == "swift-scalar" } ?? false)
+        // The run-time choice's timing: every timed kernel is available here with a rate, and the default is one of
+        // them wherever any was timed.
+        let timed = try XCTUnwrap(listed["choice_timing"] as? [[String: Any]])
+        let available = Set(kernels?.filter { $0["available"] as? Bool == true }.compactMap { $0["name"] as? String } ?? [])
+        for entry in timed {
+            XCTAssertTrue(available.contains(entry["name"] as? String ?? ""), "\(entry)")
+            XCTAssertGreaterThan((entry["legacy_seals_per_second"] as? NSNumber)?.doubleValue ?? 0, 0, "\(entry)")
+        }
+        if !timed.isEmpty { XCTAssertTrue(timed.contains { $0["name"] as? String == listed["best"] as? String }) }
     }
 
     /// Bad input: one line on stderr naming the problem, exit 2, no stack trace.

@@ -45,7 +45,18 @@ final class KernelConsistencyTests: XCTestCase {
             XCTAssertTrue(KernelCatalog.all.contains { $0.name == name }, name)
             XCTAssertNotEqual(KernelCatalog.best.name, name)
         }
-        print("CPU features: \(CPUFeatures.current); kernels here: \(KernelCatalog.available.map(\.name)); best: \(KernelCatalog.best.name)")
+        // What the choice timed: kernels it may take, in the order of preference, each with a rate, and the kernel
+        // `choice(rates:)` picks from those rates; nothing timed where at most one kernel could be chosen.
+        let timed = KernelCatalog.timedChoice.rates
+        let choosable = KernelCatalog.preference.filter { name in
+            KernelCatalog.available.contains { $0.name == name } && !KernelCatalog.notChosenAutomatically.contains(name)
+        }
+        XCTAssertEqual(timed.map(\.name), choosable.count > 1 ? choosable : [])
+        XCTAssertTrue(timed.allSatisfy { $0.sealsPerSecond > 0 }, "\(timed)")
+        if !timed.isEmpty {
+            XCTAssertEqual(KernelCatalog.best.name, timed[KernelCatalog.choice(rates: timed.map(\.sealsPerSecond))].name)
+        }
+        print("CPU features: \(CPUFeatures.current); kernels here: \(KernelCatalog.available.map(\.name)); best: \(KernelCatalog.best.name); timed: \(timed)")
     }
 
     /// The run-time choice among timed kernels (lowest level first): the highest unless a lower one is at least
