@@ -47,6 +47,21 @@ public enum KernelSelectionError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// What a run-time kernel choice measured (`KernelCatalog.timeChoice(among:)`), and what it took.
+package struct KernelChoiceTiming: Sendable {
+    /// The kernel taken.
+    package let kernel: any SealKernel
+    /// The kernel the first two rounds alone would have taken; where it is not the preferred (last) one, two more
+    /// rounds ran and `kernel` is what all four decided.
+    package let firstChoice: any SealKernel
+    /// Each timed kernel, in the order of preference, with the legacy seals per second of each of its rounds
+    /// (empty where fewer than two kernels could be chosen).
+    package let timed: [(name: String, rounds: [Double])]
+
+    /// Each timed kernel's best round: what the choice compared.
+    package var rates: [(name: String, sealsPerSecond: Double)] { timed.map { (name: $0.name, sealsPerSecond: $0.rounds.max()!) } }
+}
+
 /// Every kernel in this build, the ones this CPU runs, and the fastest of those.
 public enum KernelCatalog {
     /// The C kernels in this build, by id.
@@ -65,19 +80,27 @@ public enum KernelCatalog {
     /// beats AVX2 SHA-256 (`avx2-shani`, 14-21 %), while AVX-512 SHA-256 beats SHA-NI (`avx512`, 8-9 %).
     public static var best: any SealKernel { timedChoice.kernel }
 
-    /// The run-time choice and what it measured: each vector kernel it timed, in the order of preference, with the
-    /// legacy seals per second it saw (empty where fewer than two kernels could be chosen, so none was timed).
-    /// `btpow bench --list-kernels --json` shows it; `tools/choice_timing.py` summarizes many processes' timings.
-    package static let timedChoice: (kernel: any SealKernel, rates: [(name: String, sealsPerSecond: Double)]) = {
-        let candidates = preference.compactMap { name in cKernels.first { $0.name == name } }
-            .filter { $0.isSupported && !notChosenAutomatically.contains($0.name) }
-        guard candidates.count > 1 else { return (candidates.last ?? available.last!, []) }
+    /// The run-time choice and what it measured (`KernelChoiceTiming`). `btpow bench --list-kernels --json` shows it;
+    /// `tools/choice_timing.py` summarizes many processes' timings.
+    package static let timedChoice: KernelChoiceTiming = timeChoice(
+        among: preference.compactMap { name in cKernels.first { $0.name == name } }
+            .filter { $0.isSupported && !notChosenAutomatically.contains($0.name) })
+
+    /// Times `candidates` (listed in the order of preference, lowest first) and picks one by `choice(rates:)`: two
+    /// interleaved rounds of 1.5 ms of thread CPU time each, a kernel's best round counting, so a moment of noise
+    /// cannot decide. Where those two rounds would take any kernel but the last (the preferred one), two more rounds
+    /// of every candidate run and all four decide: a lower kernel is taken only if it still leads after the last one
+    /// has had two more chances, later in time. With fewer than two candidates nothing is timed.
+    package static func timeChoice(among candidates: [any SealKernel]) -> KernelChoiceTiming {
+        guard candidates.count > 1 else {
+            let only = candidates.last ?? available.last!
+            return KernelChoiceTiming(kernel: only, firstChoice: only, timed: [])
+        }
         let challenge = Challenge.legacy(LegacyChallenge(blockAndHotkeyHash: .zero)).prepared
         let never = SealTarget(rule: .seedBigEndian, threshold: .zero)
         for k in candidates { _ = k.firstSolution(challenge, target: never, start: 0, count: 4096) }   // warm up
-        // Two interleaved rounds, each kernel's better one counts, so a moment of noise cannot decide.
-        var rates = [Double](repeating: 0, count: candidates.count)
-        for _ in 0 ..< 2 {
+        var rounds = [[Double]](repeating: [], count: candidates.count)
+        func timeRound() {
             for (i, k) in candidates.enumerated() {
                 let t0 = threadCPUSeconds()
                 var done: UInt64 = 0, elapsed = 0.0
@@ -86,11 +109,16 @@ public enum KernelCatalog {
                     done += 8192
                     elapsed = threadCPUSeconds() - t0
                 }
-                rates[i] = max(rates[i], Double(done) / max(elapsed, 1e-9))
+                rounds[i].append(Double(done) / max(elapsed, 1e-9))
             }
         }
-        return (candidates[choice(rates: rates)], zip(candidates, rates).map { (name: $0.name, sealsPerSecond: $1) })
-    }()
+        func chosen() -> Int { choice(rates: rounds.map { $0.max()! }) }
+        timeRound(); timeRound()
+        let first = chosen()
+        if first != candidates.count - 1 { timeRound(); timeRound() }
+        return KernelChoiceTiming(kernel: candidates[chosen()], firstChoice: candidates[first],
+                                  timed: zip(candidates, rounds).map { (name: $0.name, rounds: $1) })
+    }
 
     /// The run-time choice's order of preference, lowest first: the last one this CPU runs is kept unless a lower
     /// one is clearly faster (`choice(rates:)`). `avx512` comes after `avx512-shani`: on Zen 4 it is the faster of

@@ -29,6 +29,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "List the kernels of this build and whether this CPU runs them.")
     var listKernels = false
 
+    @Option(help: ArgumentHelp("With --list-kernels: time the run-time choice among only these kernels (comma-separated), as on a CPU that runs no others.",
+                              discussion: "For measuring the choice, e.g. avx2,avx2-shani on a CPU that also has AVX-512 (tools/choice_timing.py).",
+                              valueName: "kernels"))
+    var chooseAmong: String?
+
     @Flag(help: "Measure instead how fast a new block reaches every worker (in-process devnet, legacy work).")
     var newHeadLatency = false
 
@@ -65,14 +70,19 @@ struct BenchCommand: AsyncParsableCommand {
         if let threads, threads < gpu.minimumThreads { throw CLIError.badInput("--threads must be at least \(gpu.minimumThreads)") }
         if !(seconds > 0 && seconds <= 3600) { throw CLIError.badInput("--seconds must be in (0, 3600]") }
         if updateInterval < 1 { throw CLIError.badInput("--update-interval must be at least 1") }
+        if chooseAmong != nil, !listKernels { throw CLIError.badInput("--choose-among needs --list-kernels") }
     }
 
     struct KernelEntry: Encodable { let name: String; let available: Bool }
-    /// A kernel the run-time choice timed, and the legacy seals per second it saw (one core, thread CPU time).
-    struct TimedKernel: Encodable { let name: String; let legacy_seals_per_second: Double }
+    /// A kernel the run-time choice timed: the legacy seals per second of its best round, which the choice compared,
+    /// and of each round (one core, thread CPU time).
+    struct TimedKernel: Encodable { let name: String; let legacy_seals_per_second: Double; let rounds: [Double] }
     struct KernelList: Encodable {
         let kernels: [KernelEntry]
+        /// The kernel the choice took (the default, unless --choose-among named the candidates).
         let best: String
+        /// The kernel its first two rounds took; where that is not the last timed kernel, two more rounds decided.
+        let first_choice: String
         let choice_timing: [TimedKernel]
         let cpu_features: String
     }
@@ -96,25 +106,43 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
+    /// The kernels of this build, and the run-time choice with what it timed (among `--choose-among` if given).
+    func listKernelsAndChoice() throws {
+        let available = Set(KernelCatalog.available.map(\.name))
+        let choice = try chooseAmong.map { KernelCatalog.timeChoice(among: try Self.candidates($0)) } ?? KernelCatalog.timedChoice
+        let list = KernelList(kernels: KernelCatalog.all.map { KernelEntry(name: $0.name, available: available.contains($0.name)) },
+                              best: choice.kernel.name, first_choice: choice.firstChoice.name,
+                              choice_timing: choice.timed.map {
+                                  TimedKernel(name: $0.name, legacy_seals_per_second: $0.rounds.max()!, rounds: $0.rounds)
+                              },
+                              cpu_features: CPUFeatures.current.description)
+        if json { return try Console.printJSON(list) }
+        let mark = chooseAmong == nil ? "  [default]" : "  [chosen]"
+        for k in list.kernels {
+            let timed = list.choice_timing.first { $0.name == k.name }.map {
+                String(format: "  (timed %.2f M legacy seals/s)", $0.legacy_seals_per_second / 1e6)
+            } ?? ""
+            print("\(k.name)\(k.available ? "" : " (not supported by this CPU)")\(k.name == list.best ? mark : "")\(timed)")
+        }
+    }
+
+    /// The kernels `--choose-among` names, in the choice's order of preference: each must be a vector kernel this CPU
+    /// runs, at least two.
+    static func candidates(_ names: String) throws -> [any SealKernel] {
+        let named = names.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in named where !KernelCatalog.preference.contains(name) {
+            throw CLIError.badInput("--choose-among: '\(name)' is not a vector kernel; they are \(KernelCatalog.preference.joined(separator: ", "))")
+        }
+        let kernels = try KernelCatalog.preference.filter(named.contains).map { name in
+            do { return try KernelCatalog.named(name) } catch { throw CLIError.badInput("--choose-among: \(error)") }
+        }
+        if kernels.count < 2 { throw CLIError.badInput("--choose-among needs at least two different kernels") }
+        return kernels
+    }
+
     func run() async throws {
         if sign || unlock { return try runKeys() }
-        if listKernels {
-            let available = Set(KernelCatalog.available.map(\.name))
-            let choice = KernelCatalog.timedChoice
-            let list = KernelList(kernels: KernelCatalog.all.map { KernelEntry(name: $0.name, available: available.contains($0.name)) },
-                                  best: choice.kernel.name,
-                                  choice_timing: choice.rates.map { TimedKernel(name: $0.name, legacy_seals_per_second: $0.sealsPerSecond) },
-                                  cpu_features: CPUFeatures.current.description)
-            if json { try Console.printJSON(list) } else {
-                for k in list.kernels {
-                    let timed = list.choice_timing.first { $0.name == k.name }.map {
-                        String(format: "  (timed %.2f M legacy seals/s)", $0.legacy_seals_per_second / 1e6)
-                    } ?? ""
-                    print("\(k.name)\(k.available ? "" : " (not supported by this CPU)")\(k.name == list.best ? "  [default]" : "")\(timed)")
-                }
-            }
-            return
-        }
+        if listKernels { return try listKernelsAndChoice() }
         if gpu.enabled { return try await runWithGPUs() }
         let selected = try KernelChoice.resolve(kernel)
         if registerLatency {

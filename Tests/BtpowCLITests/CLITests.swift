@@ -93,6 +93,22 @@ final class CLITests: XCTestCase {
             XCTAssertGreaterThan((entry["legacy_seals_per_second"] as? NSNumber)?.doubleValue ?? 0, 0, "\(entry)")
         }
         if !timed.isEmpty { XCTAssertTrue(timed.contains { $0["name"] as? String == listed["best"] as? String }) }
+        for entry in timed {
+            let rounds = try XCTUnwrap(entry["rounds"] as? [Double], "\(entry)")
+            XCTAssertEqual(rounds.max(), (entry["legacy_seals_per_second"] as? NSNumber)?.doubleValue, "\(entry)")
+        }
+        // The choice among two named kernels, as on a CPU that runs only those: both timed, in the order of
+        // preference whatever the order given, and one of them taken.
+        let pair = ["avx2", "avx2-shani"]
+        if pair.allSatisfy(available.contains) {
+            let among = try CLI.run(["bench", "--list-kernels", "--json", "--choose-among", "avx2-shani, avx2"])
+            XCTAssertEqual(among.code, 0, among.stderr)
+            let chosen = try among.json()
+            let amongTimed = try XCTUnwrap(chosen["choice_timing"] as? [[String: Any]])
+            XCTAssertEqual(amongTimed.compactMap { $0["name"] as? String }, pair)
+            XCTAssertTrue(pair.contains(chosen["best"] as? String ?? ""), "\(chosen)")
+            XCTAssertTrue(pair.contains(chosen["first_choice"] as? String ?? ""), "\(chosen)")
+        }
     }
 
     /// Bad input: one line on stderr naming the problem, exit 2, no stack trace.
@@ -112,6 +128,10 @@ final class CLITests: XCTestCase {
             (["solve", "--block-hash", key, "--hotkey", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ", "--difficulty", "5"], "checksum"),
             (["verify", "--difficulty", "5"], "--nonce"),
             (["bench", "--threads", "0"], "threads"),
+            (["bench", "--list-kernels", "--choose-among", "avx2,nope"], "'nope'"),
+            (["bench", "--list-kernels", "--choose-among", "avx2"], "at least two"),
+            (["bench", "--list-kernels", "--choose-among", "swift-scalar,avx2"], "swift-scalar"),
+            (["bench", "--choose-among", "avx2,avx2-shani"], "--list-kernels"),
             (["frobnicate"], "frobnicate"),
         ]
         for (args, mention) in cases {

@@ -56,7 +56,43 @@ final class KernelConsistencyTests: XCTestCase {
         if !timed.isEmpty {
             XCTAssertEqual(KernelCatalog.best.name, timed[KernelCatalog.choice(rates: timed.map(\.sealsPerSecond))].name)
         }
+        assertRounds(KernelCatalog.timedChoice)
         print("CPU features: \(CPUFeatures.current); kernels here: \(KernelCatalog.available.map(\.name)); best: \(KernelCatalog.best.name); timed: \(timed)")
+    }
+
+    /// Two rounds each where they took the preferred (last) kernel; four each where they took another, and then
+    /// the kernel taken is what all four decided.
+    func assertRounds(_ timing: KernelChoiceTiming, file: StaticString = #filePath, line: UInt = #line) {
+        guard let last = timing.timed.last else { return }
+        let retimed = timing.firstChoice.name != last.name
+        XCTAssertEqual(timing.timed.map(\.rounds.count), Array(repeating: retimed ? 4 : 2, count: timing.timed.count),
+                       "\(timing.timed)", file: file, line: line)
+        XCTAssertTrue(timing.timed.allSatisfy { $0.rounds.allSatisfy { $0 > 0 } }, "\(timing.timed)", file: file, line: line)
+        let rates = timing.rates
+        XCTAssertEqual(timing.kernel.name, rates[KernelCatalog.choice(rates: rates.map(\.sealsPerSecond))].name,
+                       file: file, line: line)
+    }
+
+    /// The timed choice among given candidates: the preferred (last) one kept after two rounds when nothing beats it
+    /// by 10 %; when the first two rounds take a lower one, two more rounds of every candidate run and decide. The
+    /// portable Swift kernel, several times slower than any vector kernel, stands in for a clearly slower preferred one.
+    func testTimedChoiceRetimesBeforeTakingALowerKernel() {
+        let scalar = ScalarSwiftKernel()
+        let fastest = KernelCatalog.best
+        guard fastest.name != scalar.name else { return }   // no vector kernel on this CPU: nothing to compare
+        let kept = KernelCatalog.timeChoice(among: [scalar, fastest])
+        XCTAssertEqual(kept.timed.map(\.name), [scalar.name, fastest.name])
+        XCTAssertEqual(kept.kernel.name, fastest.name)
+        XCTAssertEqual(kept.firstChoice.name, fastest.name)
+        assertRounds(kept)
+        let steppedDown = KernelCatalog.timeChoice(among: [fastest, scalar])
+        XCTAssertEqual(steppedDown.kernel.name, fastest.name)
+        XCTAssertEqual(steppedDown.firstChoice.name, fastest.name)
+        XCTAssertEqual(steppedDown.timed.map(\.rounds.count), [4, 4], "\(steppedDown.timed)")
+        assertRounds(steppedDown)
+        let alone = KernelCatalog.timeChoice(among: [fastest])
+        XCTAssertEqual(alone.kernel.name, fastest.name)
+        XCTAssertTrue(alone.timed.isEmpty)
     }
 
     /// The run-time choice among timed kernels (lowest level first): the highest unless a lower one is at least
