@@ -112,8 +112,8 @@ struct BenchCommand: AsyncParsableCommand {
         let choice = try chooseAmong.map { KernelCatalog.timeChoice(among: try Self.candidates($0)) } ?? KernelCatalog.timedChoice
         let list = KernelList(kernels: KernelCatalog.all.map { KernelEntry(name: $0.name, available: available.contains($0.name)) },
                               best: choice.kernel.name, first_choice: choice.firstChoice.name,
-                              choice_timing: choice.timed.map {
-                                  TimedKernel(name: $0.name, legacy_seals_per_second: $0.rounds.max()!, rounds: $0.rounds)
+                              choice_timing: zip(choice.rates, choice.timed).map {
+                                  TimedKernel(name: $0.name, legacy_seals_per_second: $0.sealsPerSecond, rounds: $1.rounds)
                               },
                               cpu_features: CPUFeatures.current.description)
         if json { return try Console.printJSON(list) }
