@@ -26,14 +26,15 @@ int main(int argc, char **argv) {
     int json = argc > 3 && !strcmp(argv[3], "--json");
     if (json) clock_used = CLOCK_MONOTONIC;
     double rates[2] = {0, 0};
-    int usable = only && example_kernel_id(only) >= 0 && btpow_kernel_supported(example_kernel_id(only));
+    int only_id = only ? example_kernel_id(only) : -1;   // -1 (no kernel) for a name not in this build
+    int usable = only_id >= 0 && btpow_kernel_supported(only_id);
     if (json && !usable) {
         fprintf(stderr, "kbench: --json needs a kernel this CPU supports\n");
         return 2;
     }
     btpow_job job;
     for (int k = 0; k < BTPOW_KERNEL_COUNT; k++) {
-        if (!btpow_kernel_supported(k) || (only && strcmp(only, btpow_kernel_name(k)))) continue;
+        if (!btpow_kernel_supported(k) || (only && k != only_id)) continue;
         for (int scheme = 0; scheme < 2; scheme++) {
             example_job(&job, scheme);
             uint64_t start = 0x0123456789abcdefULL, done = 0, found;
